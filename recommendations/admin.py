@@ -1,0 +1,482 @@
+"""The Django admin as the curation tool. Writes that involve more than one row go through
+``services``; list columns are fed by annotations and ``select_related`` so a page costs a fixed
+number of queries however many rows it shows."""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from rangefilter.filters import DateRangeFilterBuilder
+
+from . import services
+from .forms import StatusUpdateWithCitationForm
+from .models import (
+    Actor,
+    Citation,
+    LegalProvision,
+    Recommendation,
+    RecommendationLink,
+    SourceDocument,
+    StatusUpdate,
+    Theme,
+    normalize_whitespace,
+)
+
+
+def _change_link(obj, label=None):
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label or obj)
+
+
+def _snippet(text, length=90):
+    return Truncator(normalize_whitespace(text)).chars(length)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Deadline passed without implementation (derived from the deadline and the current status)."""
+
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        if self.value() == "no":
+            return queryset.not_overdue()
+        return queryset
+
+
+class HasDeadlineFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "has_deadline"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a deadline"), ("no", "No deadline")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(due_on__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "title", "publisher", "document_type", "published", "citation_count"]
+    list_filter = [
+        "document_type",
+        "language",
+        "published_on_basis",
+        ("published_on", DateRangeFilterBuilder(title="published between")),
+    ]
+    search_fields = ["external_id", "title", "publisher", "url"]
+    readonly_fields = ["text_sha256", "cited_by", "created_at", "updated_at"]
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["external_id", "title", "publisher", "document_type", "url", "language"]}),
+        ("Date", {"fields": ["published_on", "published_on_precision", "published_on_basis", "date_note"]}),
+        ("Text", {"fields": ["text", "text_sha256"]}),
+        ("Cited by", {"fields": ["cited_by"]}),
+        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description="published", ordering="published_on")
+    def published(self, obj):
+        basis = " (inferred)" if obj.published_on_basis == "inferred" else ""
+        return f"{obj.published_on_display}{basis}" if obj.published_on else "—"
+
+    @admin.display(description="citations", ordering="citation_total")
+    def citation_count(self, obj):
+        return obj.citation_total
+
+    CITED_BY_LIMIT = 200
+
+    @admin.display(description="everything that cites this document")
+    def cited_by(self, obj):
+        if obj.pk is None:
+            return "—"
+        citations = list(
+            obj.citations.select_related("recommendation", "status_update__recommendation").order_by("id")[
+                : self.CITED_BY_LIMIT + 1
+            ]
+        )
+        if not citations:
+            return "Nothing cites this document yet."
+        rows = []
+        for citation in citations[: self.CITED_BY_LIMIT]:
+            if citation.recommendation_id:
+                target = _change_link(citation.recommendation)
+                what = citation.recommendation.get_kind_display().split(" (")[0]
+            else:
+                update = citation.status_update
+                target = format_html(
+                    "{} — {}", _change_link(update, f"status {update}"), _change_link(update.recommendation)
+                )
+                what = "Status update"
+            rows.append((what, target, _snippet(citation.quote), citation.location or ""))
+        table = format_html(
+            "<table><thead><tr><th>cited by</th><th>item</th><th>quote</th><th>where</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>“{}”</td><td>{}</td></tr>", rows),
+        )
+        if len(citations) > self.CITED_BY_LIMIT:
+            url = reverse("admin:recommendations_citation_changelist") + f"?document__id__exact={obj.pk}"
+            table = format_html('{}<p><a href="{}">All citations of this document…</a></p>', table, url)
+        return table
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "part_of"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "slug", "description"]
+    list_select_related = ["part_of"]
+    autocomplete_fields = ["part_of"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "recommendation_count"]
+    search_fields = ["name", "slug", "description"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+
+    @admin.display(description="recommendations", ordering="recommendation_total")
+    def recommendation_count(self, obj):
+        return obj.recommendation_total
+
+
+@admin.register(LegalProvision)
+class LegalProvisionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "instrument", "article", "country", "title", "recommendation_count"]
+    list_filter = ["country"]
+    search_fields = ["instrument", "article", "title", "slug"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+
+    @admin.display(description="recommendations", ordering="recommendation_total")
+    def recommendation_count(self, obj):
+        return obj.recommendation_total
+
+
+class RecommendationCitationInline(admin.TabularInline):
+    """The recommendation's own evidence; each quote is checked against its document on save."""
+
+    model = Citation
+    fk_name = "recommendation"
+    fields = ["document", "quote", "location"]
+    autocomplete_fields = ["document"]
+    extra = 0
+    verbose_name = "citation (evidence for the recommendation itself)"
+
+
+class StatusHistoryInline(admin.TabularInline):
+    """The dated status history, newest first. Read-only here: recording goes through the
+    status update form so that each one comes with its evidence."""
+
+    model = StatusUpdate
+    fk_name = "recommendation"
+    fields = ["as_of_display", "status", "assessor_kind", "assessed_by", "summary_snippet", "evidence"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "status history (newest first)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("assessed_by")
+            .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("document")))
+            .latest_first()
+        )
+
+    @admin.display(description="as of")
+    def as_of_display(self, obj):
+        return obj.as_of_display
+
+    @admin.display(description="summary")
+    def summary_snippet(self, obj):
+        return _snippet(obj.summary, 160)
+
+    @admin.display(description="evidence")
+    def evidence(self, obj):
+        return format_html_join(
+            "",
+            "<div>“{}” — <i>{}</i></div>",
+            ((_snippet(c.quote, 120), c.document.external_id) for c in obj.citations.all()),
+        )
+
+
+class RecommendationLinkInline(admin.TabularInline):
+    model = RecommendationLink
+    fk_name = "from_recommendation"
+    fields = ["relation", "to_recommendation", "note"]
+    autocomplete_fields = ["to_recommendation"]
+    extra = 0
+    verbose_name = "link to a related recommendation"
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "made_by",
+        "addressed_to",
+        "made",
+        "due",
+        "current_status",
+        "current_status_as_of",
+        "overdue",
+        "theme_list",
+    ]
+    list_filter = [
+        "kind",
+        "current_status",
+        OverdueFilter,
+        HasDeadlineFilter,
+        "mechanism",
+        "state_response",
+        "themes",
+        "legal_provisions",
+        ("made_by", admin.RelatedFieldListFilter),
+        ("addressed_to", admin.RelatedFieldListFilter),
+        ("made_on", DateRangeFilterBuilder(title="made between")),
+        ("due_on", DateRangeFilterBuilder(title="due between")),
+        ("current_status_as_of", DateRangeFilterBuilder(title="status dated between")),
+    ]
+    search_fields = ["title", "text", "context", "external_id", "made_by__name"]
+    list_select_related = ["made_by", "addressed_to"]
+    autocomplete_fields = ["made_by", "addressed_to", "themes", "legal_provisions"]
+    readonly_fields = [
+        "current_status",
+        "current_status_as_of",
+        "overdue",
+        "add_status_update",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [RecommendationCitationInline, StatusHistoryInline, RecommendationLinkInline]
+    show_full_result_count = False
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "text", "made_by", "addressed_to"]}),
+        (
+            "Where and when",
+            {
+                "fields": [
+                    "mechanism",
+                    "context",
+                    ("made_on", "made_on_precision"),
+                    ("due_on", "due_on_precision"),
+                    "state_response",
+                ]
+            },
+        ),
+        ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
+        ("Subject", {"fields": ["themes", "legal_provisions"]}),
+        (
+            "Status (derived from the history below)",
+            {"fields": ["current_status", "current_status_as_of", "overdue", "add_status_update"]},
+        ),
+        ("Record", {"fields": ["external_id", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("themes")
+
+    @admin.display(description="made", ordering="made_on")
+    def made(self, obj):
+        return obj.made_on_display or "—"
+
+    @admin.display(description="due", ordering="due_on")
+    def due(self, obj):
+        return obj.due_on_display or "—"
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue(datetime.date.today()) if obj.pk else None
+
+    @admin.display(description="themes")
+    def theme_list(self, obj):
+        return ", ".join(theme.name for theme in obj.themes.all())
+
+    @admin.display(description="new assessment")
+    def add_status_update(self, obj):
+        if obj.pk is None:
+            return "Save the recommendation first."
+        url = reverse("admin:recommendations_statusupdate_add") + f"?recommendation={obj.pk}"
+        return format_html('<a class="addlink" href="{}">Record a status update with its evidence</a>', url)
+
+
+class StatusUpdateCitationInline(admin.TabularInline):
+    model = Citation
+    fk_name = "status_update"
+    fields = ["document", "quote", "location"]
+    autocomplete_fields = ["document"]
+    extra = 0
+    min_num = 1
+    validate_min = True  # a status update never loses its last piece of evidence
+    verbose_name = "citation (evidence)"
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(admin.ModelAdmin):
+    """Adding uses one form (status + its first citation) that calls ``status_update_record``;
+    changes and deletions go through the service too, so the current status stays in step."""
+
+    list_display = [
+        "recommendation",
+        "status",
+        "as_of_date",
+        "assessor_kind",
+        "assessed_by",
+        "recorded_by",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "assessor_kind",
+        "recommendation__kind",
+        ("as_of", DateRangeFilterBuilder(title="as of between")),
+        ("assessed_by", admin.RelatedFieldListFilter),
+    ]
+    search_fields = ["summary", "recommendation__title", "recommendation__external_id"]
+    list_select_related = ["recommendation", "assessed_by", "recorded_by"]
+    autocomplete_fields = ["recommendation", "assessed_by"]
+    readonly_fields = ["recorded_by", "created_at", "updated_at"]
+    show_full_result_count = False
+    date_hierarchy = "as_of"
+
+    @admin.display(description="as of", ordering="as_of")
+    def as_of_date(self, obj):
+        return obj.as_of_display
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = StatusUpdateWithCitationForm
+            kwargs["fields"] = [*StatusUpdateWithCitationForm.Meta.fields, "document", "quote", "location"]
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            site = self.admin_site
+
+            class WithAutocomplete(form):
+                def __init__(self, *args, **inner):
+                    super().__init__(*args, admin_site=site, **inner)
+
+            return WithAutocomplete
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (
+                    None,
+                    {
+                        "fields": [
+                            "recommendation",
+                            "status",
+                            ("as_of", "as_of_precision"),
+                            "summary",
+                            "assessor_kind",
+                            "assessed_by",
+                        ]
+                    },
+                ),
+                (
+                    "Evidence",
+                    {
+                        "fields": ["document", "quote", "location"],
+                        "description": "The quote must occur in the document's text.",
+                    },
+                ),
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [StatusUpdateCitationInline] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.status_update_change(status_update=obj)
+            return
+        data = form.cleaned_data
+        created = services.status_update_record(
+            recommendation=data["recommendation"],
+            status=data["status"],
+            as_of=data["as_of"],
+            as_of_precision=data["as_of_precision"],
+            summary=data["summary"],
+            assessor_kind=data["assessor_kind"],
+            assessed_by=data["assessed_by"],
+            citations=[form.citation_input()],
+            recorded_by=request.user,
+        )
+        # The admin goes on to log the addition and redirect using the form's instance.
+        obj.pk, obj.recorded_by = created.pk, created.recorded_by
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+        # On add, the service has already saved the citation; there are no inlines to save.
+
+    def delete_model(self, request, obj):
+        services.status_update_delete(status_update=obj)
+
+    def delete_queryset(self, request, queryset):
+        for status_update in queryset.select_related("recommendation"):
+            services.status_update_delete(status_update=status_update)
+        messages.info(request, "Current statuses were recalculated from the remaining history.")
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["quote_snippet", "document", "location", "cites"]
+    list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
+    search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]
+    list_select_related = ["document", "recommendation", "status_update__recommendation"]
+    autocomplete_fields = ["document", "recommendation", "status_update"]
+    readonly_fields = ["created_at", "updated_at"]
+    show_full_result_count = False
+
+    @admin.display(description="quote")
+    def quote_snippet(self, obj):
+        return f"“{_snippet(obj.quote)}”"
+
+    @admin.display(description="evidence for")
+    def cites(self, obj):
+        if obj.recommendation_id:
+            return _change_link(obj.recommendation)
+        return format_html("status update on {}", _change_link(obj.status_update.recommendation))
+
+
+@admin.register(RecommendationLink)
+class RecommendationLinkAdmin(admin.ModelAdmin):
+    list_display = ["from_recommendation", "relation", "to_recommendation"]
+    list_filter = ["relation"]
+    search_fields = ["from_recommendation__title", "to_recommendation__title", "note"]
+    list_select_related = ["from_recommendation", "to_recommendation"]
+    autocomplete_fields = ["from_recommendation", "to_recommendation"]

@@ -1,0 +1,584 @@
+"""The tracker's data: source documents, the actors and recommendations they record, and the
+dated, cited history of how each recommendation is being implemented.
+
+Rules that involve more than one row (recording a status update, keeping a recommendation's
+current status in step with its history) live in ``services.py``; this module holds the
+fields, the database constraints and the single-row checks in ``clean()``.
+"""
+
+import calendar
+import datetime
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django_countries.fields import CountryField
+
+from .querysets import RecommendationQuerySet, StatusUpdateQuerySet
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date is known. The stored date is the first day of the known period
+    (2019-11-01 for "November 2019"), except deadlines, which store the period's last day."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class DateBasis(models.TextChoices):
+    """Whether a source states a date or we inferred it from what the text says."""
+
+    STATED = "stated", "Stated in the source"
+    INFERRED = "inferred", "Inferred from the text"
+
+
+class DocumentType(models.TextChoices):
+    """What kind of text a source document is."""
+
+    REPORT = "report", "Report"
+    NEWS = "news", "News report or interview"
+    PRESS_RELEASE = "press_release", "Press release"
+    ADVOCACY = "advocacy", "Advocacy article"
+    UN_DOCUMENT = "un_document", "UN document"
+    STATEMENT = "statement", "Official statement or speech"
+    LAW = "law", "Law or legal text"
+    OTHER = "other", "Other"
+
+
+class ActorKind(models.TextChoices):
+    """What kind of body an actor is; a foreign government is a STATE whose country differs."""
+
+    UN_MECHANISM = "un_mechanism", "UN mechanism (e.g. the UPR, a special rapporteur)"
+    TREATY_BODY = "treaty_body", "UN treaty body"
+    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation (e.g. OSCE/ODIHR)"
+    STATE = "state", "State (its government)"
+    ENVOY = "envoy", "Envoy or official of a state"
+    NGO = "ngo", "Non-governmental organisation"
+    NATIONAL_AUTHORITY = "national_authority", "National authority"
+    HEAD_OF_STATE = "head_of_state", "Head of state"
+    MEDIA = "media", "Media"
+    OTHER = "other", "Other"
+
+
+class RecommendationKind(models.TextChoices):
+    """A recommendation asks the state to act; a promise is the state or its leader pledging to."""
+
+    RECOMMENDATION = "recommendation", "Recommendation (someone asks the state)"
+    PROMISE = "promise", "Promise (the state or its leader pledges)"
+
+
+class Mechanism(models.TextChoices):
+    """The process through which a recommendation or promise was made."""
+
+    UPR = "upr", "UN Universal Periodic Review"
+    TREATY_BODY = "treaty_body", "UN treaty body"
+    SPECIAL_PROCEDURES = "special_procedures", "UN special procedures"
+    OSCE = "osce", "OSCE / ODIHR"
+    BILATERAL = "bilateral", "Bilateral (a foreign government)"
+    NGO = "ngo", "NGO appeal or report"
+    NATIONAL = "national", "National pledge (speech, programme, plan)"
+    OTHER = "other", "Other"
+
+
+class StateResponse(models.TextChoices):
+    """The state's formal answer, where the mechanism asks for one (UPR: supported or noted)."""
+
+    SUPPORTED = "supported", "Supported"
+    NOTED = "noted", "Noted"
+    PARTIALLY_SUPPORTED = "partially_supported", "Partially supported"
+    REJECTED = "rejected", "Rejected"
+
+
+class LinkRelation(models.TextChoices):
+    """How one recommendation relates to another."""
+
+    ANSWERS = "answers", "answers (a promise responding to a recommendation)"
+    REPEATS = "repeats", "repeats (the same ask made again)"
+    SAME_AS = "same_as", "same as (the same ask by another actor)"
+    FOLLOWS_UP = "follows_up", "follows up"
+
+
+class AssessorKind(models.TextChoices):
+    """Whose assessment a status update is, so that a government's claims and independent
+    assessments of the same recommendation can be told apart."""
+
+    GOVERNMENT = "government", "The government's own claim"
+    NGO = "ngo", "An NGO"
+    UN_BODY = "un_body", "A UN body"
+    INTERGOVERNMENTAL = "intergovernmental", "An intergovernmental organisation"
+    FOREIGN_GOVERNMENT = "foreign_government", "A foreign government"
+    MEDIA = "media", "The media"
+    STAFF = "staff", "Our staff"
+
+
+class ImplementationStatus(models.TextChoices):
+    """One status vocabulary for recommendations and promises alike.
+    docs/status-vocabulary.md maps it to UPR Info's categories and to promise-tracker ratings."""
+
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    PARTIALLY_IMPLEMENTED = "partially_implemented", "Partially implemented"
+    IMPLEMENTED = "implemented", "Implemented"
+    STALLED = "stalled", "Stalled"
+    REGRESSED = "regressed", "Regressed"
+
+
+def format_partial_date(value, precision):
+    """Render a date only as precisely as it is known: "12 June 2019", "June 2019", "2019"."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{value.year}"
+    if precision == DatePrecision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def period_start(value, precision):
+    """The first day of the period a partial date names."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=1, day=1)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=1)
+    return value
+
+
+def period_end(value, precision):
+    """The last day of the period a partial date names."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+    return value
+
+
+def check_period_start(value, precision, field):
+    """A month- or year-precise date must be stored as the first day of its period."""
+    if value is not None and precision and value != period_start(value, precision):
+        raise ValidationError(
+            {
+                field: f"A date known to the {precision} must be stored as the first day of that {precision} "
+                f"({period_start(value, precision).isoformat()})."
+            }
+        )
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize_whitespace(text):
+    """Collapse every run of whitespace (spaces, tabs, line breaks, NBSP) to one space."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def text_sha256(text):
+    """The SHA-256 hex digest of a document's text, as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class TimestampedModel(models.Model):
+    """Adds when a row was created and last changed (the API's ``updated_after`` feed reads it)."""
+
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class SourceDocument(TimestampedModel):
+    """A report, article, UN document, statement or law text that recommendations and status
+    updates cite. Its text is stored in full so that every quote can be checked against it."""
+
+    DocumentType = DocumentType
+
+    external_id = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="Stable identifier from outside the tracker (for seed documents, the file name).",
+    )
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=300, blank=True)
+    document_type = models.CharField(max_length=20, choices=DocumentType.choices, default=DocumentType.REPORT)
+    url = models.URLField(max_length=1000, blank=True)
+    language = models.CharField(max_length=10, default="en", help_text="Language code, e.g. en, ru, kk.")
+    text = models.TextField(help_text="The full text; quotes are checked against it.")
+    published_on = models.DateField(null=True, blank=True)
+    published_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    published_on_basis = models.CharField(max_length=8, choices=DateBasis.choices, default=DateBasis.STATED)
+    date_note = models.TextField(blank=True, help_text="How the date is known, e.g. what it was inferred from.")
+    text_sha256 = models.CharField(
+        "SHA-256 of the text",
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text="The same text is never stored twice.",
+    )
+
+    class Meta:
+        ordering = ["-published_on", "external_id"]
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_document_type_valid",
+                condition=Q(document_type__in=DocumentType.values),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_precision_valid",
+                condition=Q(published_on_precision__in=DatePrecision.values),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # The hash is derived from the text; keeping it here means it can never go stale.
+        self.text_sha256 = text_sha256(self.text)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        check_period_start(self.published_on, self.published_on_precision, "published_on")
+        if self.text:
+            duplicate = SourceDocument.objects.filter(text_sha256=text_sha256(self.text)).exclude(pk=self.pk).first()
+            if duplicate is not None:
+                raise ValidationError(
+                    {"text": f"This exact text is already stored as document “{duplicate.external_id}”."}
+                )
+
+    @property
+    def published_on_display(self):
+        return format_partial_date(self.published_on, self.published_on_precision)
+
+    def contains_quote(self, quote):
+        """Whether ``quote`` occurs verbatim in the text, with whitespace normalised on both sides."""
+        needle = normalize_whitespace(quote)
+        return bool(needle) and needle in normalize_whitespace(self.text)
+
+
+class Actor(TimestampedModel):
+    """Who recommends, promises or is addressed: a UN body, an intergovernmental organisation,
+    a state or its envoy, an NGO, a national authority or a head of state."""
+
+    Kind = ActorKind
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = CountryField(blank=True, help_text="The country the actor belongs to or represents, if any.")
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The organisation or state this actor belongs to or speaks for (an envoy's government).",
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_kind_valid",
+                condition=Q(kind__in=ActorKind.values),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(TimestampedModel):
+    """A subject in the curated taxonomy (freedom of assembly, torture, …); themes may nest."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LegalProvision(TimestampedModel):
+    """An article of a legal instrument that a recommendation asks to change or respect,
+    e.g. Kazakhstan's Criminal Code art. 174 or the Constitution art. 32."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    country = CountryField(blank=True, help_text="Whose law it is; blank for international instruments.")
+    instrument = models.CharField(max_length=300, help_text="e.g. Criminal Code, Constitution, ICCPR.")
+    article = models.CharField(max_length=50, blank=True, help_text="e.g. 174; blank for the whole instrument.")
+    title = models.CharField(max_length=500, blank=True, help_text="What the provision is about.")
+
+    class Meta:
+        ordering = ["country", "instrument", "article"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "instrument", "article"], name="%(app_label)s_%(class)s_unique_article"
+            ),
+        ]
+
+    def __str__(self):
+        label = f"{self.instrument} art. {self.article}" if self.article else self.instrument
+        return f"{label} ({self.country.code})" if self.country else label
+
+
+class Recommendation(TimestampedModel):
+    """Something a state is asked to do (a recommendation) or pledges to do (a promise)."""
+
+    Kind = RecommendationKind
+
+    Mechanism = Mechanism
+
+    StateResponse = StateResponse
+
+    external_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Stable identifier from where the item came from (a seed key, an import's row key); unique if set.",
+    )
+    kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.RECOMMENDATION)
+    title = models.CharField(max_length=300, help_text="A short title a dashboard can show in a table.")
+    text = models.TextField(help_text="The full text of the recommendation or promise.")
+    made_by = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="recommendations_made")
+    addressed_to = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="recommendations_received",
+        help_text="The state (or its authority) expected to act; for a promise, who made it answerable.",
+    )
+    mechanism = models.CharField(max_length=20, choices=Mechanism.choices, default=Mechanism.OTHER)
+    context = models.CharField(
+        max_length=300, blank=True, help_text="The occasion, e.g. “UPR 3rd cycle”, “inaugural address”."
+    )
+    upr_session = models.PositiveSmallIntegerField("UPR session", null=True, blank=True)
+    upr_cycle = models.PositiveSmallIntegerField("UPR cycle", null=True, blank=True)
+    upr_action_category = models.PositiveSmallIntegerField(
+        "UPR Info action category",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 (minimal action) to 5 (specific action), as UPR Info classifies it.",
+    )
+    made_on = models.DateField(null=True, blank=True)
+    made_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    due_on = models.DateField(
+        null=True, blank=True, help_text="Deadline: the last day by which it should be carried out."
+    )
+    due_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    state_response = models.CharField(
+        max_length=20, choices=StateResponse.choices, blank=True, help_text="e.g. the state's UPR response."
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
+    legal_provisions = models.ManyToManyField(LegalProvision, blank=True, related_name="recommendations")
+    related = models.ManyToManyField(
+        "self", through="RecommendationLink", symmetrical=False, blank=True, related_name="+"
+    )
+    # Denormalised from the status history by services.recommendation_refresh_current_status so
+    # that lists, filters and counts over many rows need no subquery.
+    current_status = models.CharField(max_length=25, choices=ImplementationStatus.choices, blank=True, editable=False)
+    current_status_as_of = models.DateField(null=True, blank=True, editable=False)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-made_on", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "current_status"], name="rec_kind_status_idx"),
+            models.Index(fields=["due_on"], name="rec_due_on_idx"),
+            models.Index(fields=["made_on"], name="rec_made_on_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~Q(external_id=""), name="%(app_label)s_%(class)s_unique_external_id"
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_kind_valid", condition=Q(kind__in=RecommendationKind.values)
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_state_response_valid",
+                condition=Q(state_response="") | Q(state_response__in=StateResponse.values),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_current_status_valid",
+                condition=Q(current_status="") | Q(current_status__in=ImplementationStatus.values),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_upr_action_category_range",
+                condition=Q(upr_action_category__isnull=True)
+                | Q(upr_action_category__gte=1, upr_action_category__lte=5),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        check_period_start(self.made_on, self.made_on_precision, "made_on")
+        if self.due_on is not None and self.due_on != period_end(self.due_on, self.due_on_precision):
+            raise ValidationError(
+                {
+                    "due_on": f"A deadline known to the {self.due_on_precision} is stored as the last day of that "
+                    f"{self.due_on_precision} ({period_end(self.due_on, self.due_on_precision).isoformat()})."
+                }
+            )
+        if self.made_on and self.due_on and self.due_on < self.made_on:
+            raise ValidationError({"due_on": "The deadline cannot be before the date it was made."})
+
+    @property
+    def made_on_display(self):
+        return format_partial_date(self.made_on, self.made_on_precision)
+
+    @property
+    def due_on_display(self):
+        return format_partial_date(self.due_on, self.due_on_precision)
+
+    def is_overdue(self, on=None):
+        """A deadline that passed without the recommendation being implemented."""
+        on = on or datetime.date.today()
+        return self.due_on is not None and self.due_on < on and self.current_status != ImplementationStatus.IMPLEMENTED
+
+
+class RecommendationLink(TimestampedModel):
+    """A typed link between two recommendations: a promise answering a recommendation, or the
+    same ask repeated across years or by several actors."""
+
+    Relation = LinkRelation
+
+    from_recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="links_out")
+    to_recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="links_in")
+    relation = models.CharField(max_length=12, choices=Relation.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["from_recommendation", "relation", "to_recommendation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_recommendation", "to_recommendation", "relation"],
+                name="%(app_label)s_%(class)s_unique_link",
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_not_self",
+                condition=~Q(from_recommendation=models.F("to_recommendation")),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_relation_valid",
+                condition=Q(relation__in=LinkRelation.values),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_recommendation} {self.relation} {self.to_recommendation}"
+
+
+class StatusUpdate(TimestampedModel):
+    """A dated assessment of how far a recommendation has been carried out, by whom, with evidence.
+    Record one with ``services.status_update_record``, which keeps the current status in step."""
+
+    AssessorKind = AssessorKind
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="status_updates")
+    status = models.CharField(max_length=25, choices=ImplementationStatus.choices)
+    as_of = models.DateField(help_text="The date the assessment describes (not the date it was recorded).")
+    as_of_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    summary = models.TextField(help_text="What happened, in a sentence or two.")
+    assessor_kind = models.CharField(
+        "whose assessment", max_length=20, choices=AssessorKind.choices, default=AssessorKind.STAFF
+    )
+    assessed_by = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_assessments",
+        help_text="The organisation whose assessment this is, if not our own staff.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="status_updates_recorded",
+        editable=False,
+    )
+
+    objects = StatusUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recommendation", "-as_of", "-created_at", "-id"]
+        get_latest_by = ["as_of", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["recommendation", "-as_of", "-created_at", "-id"], name="status_latest_idx"),
+            models.Index(fields=["as_of"], name="status_as_of_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_status_valid",
+                condition=Q(status__in=ImplementationStatus.values),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_assessor_kind_valid",
+                condition=Q(assessor_kind__in=AssessorKind.values),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} as of {self.as_of_display}"
+
+    def clean(self):
+        check_period_start(self.as_of, self.as_of_precision, "as_of")
+
+    @property
+    def as_of_display(self):
+        return format_partial_date(self.as_of, self.as_of_precision)
+
+
+class Citation(TimestampedModel):
+    """Ties a recommendation or a status update to the exact words of a source document that
+    support it. The quote must occur in the document (whitespace normalised): every claim in
+    the tracker is traceable to a verbatim source."""
+
+    document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(help_text="Copied verbatim from the document; line breaks and spacing may differ.")
+    location = models.CharField(
+        max_length=200, blank=True, help_text="Where in the document, e.g. “paragraph 9”, “p. 3”."
+    )
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    status_update = models.ForeignKey(
+        StatusUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_cites_one_thing",
+                condition=(
+                    Q(recommendation__isnull=False, status_update__isnull=True)
+                    | Q(recommendation__isnull=True, status_update__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        quote = normalize_whitespace(self.quote)
+        return f"“{quote[:80]}{'…' if len(quote) > 80 else ''}” ({self.document.external_id})"
+
+    def clean(self):
+        if self.document_id and self.quote and not self.document.contains_quote(self.quote):
+            raise ValidationError(
+                {
+                    "quote": f"This quote does not occur in the document “{self.document.external_id}”. "
+                    "Copy it verbatim from the document's text (line breaks and spacing may differ)."
+                }
+            )

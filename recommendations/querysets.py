@@ -1,0 +1,47 @@
+"""Chainable reads shared by the admin, the API, the commands and the tests."""
+
+import datetime
+
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+
+# Newest assessment first: the latest `as_of` wins; among assessments of the same date the one
+# recorded last wins, and the id settles rows recorded in the same instant.
+LATEST_FIRST = ("-as_of", "-created_at", "-id")
+
+
+class StatusUpdateQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by(*LATEST_FIRST)
+
+    def held_on(self, on):
+        """Assessments that describe the state of things on or before ``on``."""
+        return self.filter(as_of__lte=on)
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def overdue(self, on=None):
+        """Deadline passed (before ``on``, default today) without being implemented, by the current status."""
+        from .models import ImplementationStatus
+
+        on = on or datetime.date.today()
+        return self.filter(due_on__lt=on).exclude(current_status=ImplementationStatus.IMPLEMENTED)
+
+    def not_overdue(self, on=None):
+        from .models import ImplementationStatus
+
+        on = on or datetime.date.today()
+        return self.filter(
+            Q(due_on__isnull=True) | Q(due_on__gte=on) | Q(current_status=ImplementationStatus.IMPLEMENTED)
+        )
+
+    def with_status_as_of(self, on):
+        """Annotate ``status_on`` and ``status_on_as_of``: the status that held on date ``on``
+        (the latest assessment dated on or before it), or None if nothing was assessed yet."""
+        from .models import StatusUpdate
+
+        latest = StatusUpdate.objects.filter(recommendation=OuterRef("pk")).held_on(on).latest_first()
+        return self.annotate(
+            status_on=Subquery(latest.values("status")[:1]),
+            status_on_as_of=Subquery(latest.values("as_of")[:1]),
+        )
