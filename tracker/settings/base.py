@@ -90,4 +90,4 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Where `load_seeds` reads the seed documents and the curated data file.
-SEEDS_DIR = env.path("SEEDS_DIR", default=BASE_DIR / "seeds")
+SEEDS_DIR = Path(env.str("SEEDS_DIR", default=str(BASE_DIR / "seeds")))
