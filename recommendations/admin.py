@@ -5,6 +5,7 @@ number of queries however many rows it shows."""
 import datetime
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -76,6 +77,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     ]
     search_fields = ["external_id", "title", "publisher", "url"]
     readonly_fields = ["text_sha256", "cited_by", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["external_id", "title", "publisher", "document_type", "url", "language"]}),
@@ -86,7 +88,9 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+        # A grouped query drops the model's default ordering: restate it so pages stay stable.
+        queryset = super().get_queryset(request).annotate(citation_total=Count("citations"))
+        return queryset.order_by(*SourceDocument._meta.ordering)
 
     @admin.display(description="published", ordering="published_on")
     def published(self, obj):
@@ -154,7 +158,8 @@ class ThemeAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        return queryset.order_by(*Theme._meta.ordering)
 
     @admin.display(description="recommendations", ordering="recommendation_total")
     def recommendation_count(self, obj):
@@ -169,7 +174,8 @@ class LegalProvisionAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        return queryset.order_by(*LegalProvision._meta.ordering)
 
     @admin.display(description="recommendations", ordering="recommendation_total")
     def recommendation_count(self, obj):
