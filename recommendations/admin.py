@@ -89,6 +89,25 @@ def _parent_is_editable(request, parent, publish_permission):
     return parent is None or not parent.is_published or request.user.has_perm(publish_permission)
 
 
+class ParentReviewInlineMixin:
+    """An inline under a published recommendation or status update is read-only for anyone who
+    may not publish, like the row above it."""
+
+    parent_publish_permission = ""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+
+    def _parent_editable(self, request, parent):
+        return _parent_is_editable(request, parent, self.parent_publish_permission)
+
+
 class OverdueFilter(admin.SimpleListFilter):
     """Deadline passed without implementation (derived from the deadline and the current status)."""
 
@@ -235,7 +254,7 @@ class LegalProvisionAdmin(admin.ModelAdmin):
         return obj.recommendation_total
 
 
-class RecommendationCitationInline(admin.TabularInline):
+class RecommendationCitationInline(ParentReviewInlineMixin, admin.TabularInline):
     """The recommendation's own evidence; each quote is checked against its document on save."""
 
     model = Citation
@@ -244,21 +263,7 @@ class RecommendationCitationInline(admin.TabularInline):
     autocomplete_fields = ["document"]
     extra = 0
     verbose_name = "citation (evidence for the recommendation itself)"
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_RECOMMENDATION
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_RECOMMENDATION
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_RECOMMENDATION
-        )
+    parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
 
 class StatusHistoryInline(admin.TabularInline):
@@ -303,28 +308,14 @@ class StatusHistoryInline(admin.TabularInline):
         )
 
 
-class RecommendationLinkInline(admin.TabularInline):
+class RecommendationLinkInline(ParentReviewInlineMixin, admin.TabularInline):
     model = RecommendationLink
     fk_name = "from_recommendation"
     fields = ["relation", "to_recommendation", "note"]
     autocomplete_fields = ["to_recommendation"]
     extra = 0
     verbose_name = "link to a related recommendation"
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_RECOMMENDATION
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_RECOMMENDATION
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_RECOMMENDATION
-        )
+    parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -503,7 +494,7 @@ class RecommendationAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
         _report(self, request, changed, len(queryset), "restored")
 
 
-class StatusUpdateCitationInline(admin.TabularInline):
+class StatusUpdateCitationInline(ParentReviewInlineMixin, admin.TabularInline):
     model = Citation
     fk_name = "status_update"
     fields = ["document", "quote", "location"]
@@ -512,21 +503,7 @@ class StatusUpdateCitationInline(admin.TabularInline):
     min_num = 1
     validate_min = True  # a status update never loses its last piece of evidence
     verbose_name = "citation (evidence)"
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_STATUS_UPDATE
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_STATUS_UPDATE
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and _parent_is_editable(
-            request, obj, services.PUBLISH_STATUS_UPDATE
-        )
+    parent_publish_permission = services.PUBLISH_STATUS_UPDATE
 
 
 class StatusUpdateChangeForm(OptimisticLockForm):

@@ -171,6 +171,18 @@ class TestReviewInAdmin:
         assert response.status_code == 403
         assert StatusUpdate.objects.get(pk=published.pk).summary != "Changed"
 
+    def test_inlines_under_a_published_row_are_read_only_for_editors(self, client_as, recommendation):
+        editor_page = client_as("Editor").get(url(Recommendation, "change", recommendation.pk))
+        inlines = editor_page.context["inline_admin_formsets"]
+        assert inlines and not any(
+            inline.has_add_permission or inline.has_change_permission or inline.has_delete_permission
+            for inline in inlines
+        )
+        draft = RecommendationFactory(review_state="draft")
+        draft_page = client_as("Editor").get(url(Recommendation, "change", draft.pk))
+        citations = next(i for i in draft_page.context["inline_admin_formsets"] if i.formset.prefix == "citations")
+        assert citations.has_add_permission and citations.has_change_permission
+
     def test_viewer_sees_but_cannot_add_or_change(self, client_as, recommendation):
         client = client_as("Viewer")
         assert client.get(url(Recommendation, "changelist")).status_code == 200
