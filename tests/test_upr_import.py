@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
+from django.db.models import QuerySet
 
 from recommendations.models import Actor, Recommendation, StateResponse, Theme
 from recommendations.text_encoding import decode_text
@@ -287,6 +289,23 @@ class TestAtomicFailure:
         with pytest.raises(UprImportError, match=r"^Row 3: the same recommendation as row 2 .* Response “supported”"):
             upr_import(content=content)
         assert not Recommendation.objects.exists()
+
+    def test_a_failure_while_writing_rolls_back_everything(self, monkeypatch):
+        upr_import(content=csv_bytes("Kazakhstan,,,Abolish the death penalty,France,,,Accepted,5,General,7"))
+        before = snapshot()
+        through = Recommendation.themes.through
+        bulk_create = QuerySet.bulk_create
+
+        def fail_on_theme_links(queryset, objs, *args, **kwargs):
+            # The theme links are written last, after the actors, themes and recommendations.
+            if queryset.model is through:
+                raise IntegrityError("simulated: another import wrote the same rows")
+            return bulk_create(queryset, objs, *args, **kwargs)
+
+        monkeypatch.setattr(QuerySet, "bulk_create", fail_on_theme_links)
+        with pytest.raises(UprImportError, match="Nothing was written; try again"):
+            upr_import(content=SAMPLE)
+        assert snapshot() == before
 
     def test_an_empty_file_is_refused(self):
         with pytest.raises(UprImportError, match="missing columns"):
