@@ -86,7 +86,7 @@ class TestUploadPreviewConfirm:
         assert "5 created, 0 updated, 0 unchanged, 1 duplicate row stored once" in page
         assert "<tr><td>Kazakhstan</td><td>3</td><td>0</td><td>0</td><td>1</td></tr>" in page
         assert "Row 6 repeats row 4 exactly (Kazakhstan)." in page
-        assert "Continue to effectively address the precarious situation of the Guaraní" in page
+        assert "Consult the Guaraní communities before granting land concessions" in page
         assert 'value="Confirm import"' in page
         assert not Recommendation.objects.exists()
         assert len(list(upload_dir.iterdir())) == 1
@@ -188,8 +188,8 @@ class TestChangelistFilters:
         assert titles == [
             "Amend the law on peaceful assemblies so that a notification suffices; "
             "release those detained for peaceful protest",
-            "Ratify the Optional Protocol to the Convention against Torture",
-            "Strengthen measures to protect children from violence, in particular girls",
+            "Protect children in residential care from violence, and let them report abuse safely",
+            "Ratify the Optional Protocol to the Convention against Torture and open every detention site to visits",
         ]
 
     def test_lists_only_states_that_received_recommendations(self, admin_client, imported):
