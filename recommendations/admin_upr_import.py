@@ -134,10 +134,10 @@ def _remove_stale(directory: Path) -> None:
 
 def report_summary(report: UprImportReport) -> str:
     totals = report.totals
-    return (
-        f"{totals.created} created, {totals.updated} updated, {totals.unchanged} unchanged, "
-        f"{totals.duplicates} duplicate row{'s' if totals.duplicates != 1 else ''} stored once"
-    )
+    summary = f"{totals.created} created, {totals.updated} updated, {totals.unchanged} unchanged"
+    if totals.duplicates:
+        summary += f", {totals.duplicates} duplicate row{'s' if totals.duplicates != 1 else ''} stored once"
+    return summary
 
 
 class UprImportAdminMixin:

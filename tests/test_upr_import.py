@@ -418,6 +418,10 @@ class TestCommand:
         out, _ = self.run(str(DATA / "upr-sample-macroman.csv"), "--encoding", "mac_roman")
         assert "read as mac-roman (as given)" in out
 
+    def test_verbosity_0_prints_only_the_outcome(self):
+        out, _ = self.run(str(DATA / "upr-sample-macroman.csv"), "-v", "0")
+        assert out == "Imported: 5 created, 0 updated, 0 unchanged, 1 duplicate rows.\n"
+
     def test_warns_about_names_without_a_country_code(self, tmp_path):
         path = tmp_path / "atlantis.csv"
         path.write_bytes(csv_bytes("Kazakhstan,,,Do more,Atlantis,,,Accepted,4,General,7"))

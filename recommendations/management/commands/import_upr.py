@@ -48,22 +48,22 @@ class Command(BaseCommand):
     def _summary(self, file: Path, report: UprImportReport, elapsed: float, verbosity: int) -> None:
         write = self.stdout.write
         how = "detected" if report.encoding_detected else "as given"
-        write(f"{file.name}: {report.rows} rows read as {report.encoding} ({how}) in {elapsed:.1f} s.")
         if verbosity >= 1:
+            write(f"{file.name}: {report.rows} rows read as {report.encoding} ({how}) in {elapsed:.1f} s.")
             write(self._table(report))
         updates = [change for change in report.changes if change.action == "update"]
-        for change in updates if verbosity >= 2 else updates[:LISTED_UPDATES]:
+        for change in updates if verbosity >= 2 else updates[: LISTED_UPDATES if verbosity else 0]:
             what = "; ".join(f"{field}: {old} → {new}" for field, old, new in change.changes)
             write(f"  row {change.number} ({change.state_under_review} ← {change.recommending_state}): {what}")
-        if verbosity < 2 and len(updates) > LISTED_UPDATES:
+        if verbosity == 1 and len(updates) > LISTED_UPDATES:
             write(f"  … and {len(updates) - LISTED_UPDATES} more updated rows (-v 2 lists them all).")
-        for duplicate in report.duplicates:
+        for duplicate in report.duplicates if verbosity >= 1 else ():
             write(
                 f"  row {duplicate.number} repeats row {duplicate.first_number} exactly "
                 f"({duplicate.state_under_review}): stored once."
             )
         for label, names in (("New state actors", report.new_actors), ("New themes", report.new_themes)):
-            if names:
+            if names and verbosity >= 1:
                 write(textwrap.fill(f"{label} ({len(names)}): {', '.join(names)}.", width=100, subsequent_indent="  "))
         if report.names_without_country:
             self.stderr.write(
