@@ -117,6 +117,7 @@ class UprRow:
     text: str
     session: int
     state_response: str
+    response_cell: str  # as written, for messages: "Accepted" rather than "supported"
     action_category: int | None
     issues: tuple[str, ...]
 
@@ -143,7 +144,7 @@ class UprRow:
 
     def mapped_values(self):
         """What the row says, for telling an exact duplicate from a contradicting one."""
-        return (self.state_response, self.action_category, self.issues, normalize_whitespace(self.text))
+        return (self.state_response, self.action_category, frozenset(self.issues), normalize_whitespace(self.text))
 
 
 @dataclasses.dataclass
@@ -298,13 +299,13 @@ def _check_row(number: int, cells: dict[str, str]) -> UprRow:
     for name in ("To", "From", "Text", "Session"):
         if not values[name]:
             fail(f"the {name} cell is empty.")
-    if not values["Session"].isdigit() or not 0 < int(values["Session"]) < 1000:
+    if not values["Session"].isdecimal() or not 0 < int(values["Session"]) < 1000:
         fail(f"Session must be a UPR session number, found “{values['Session']}”.")
     response = values["Response"].lower()
     if response not in RESPONSES:
         fail(f"unknown Response “{values['Response']}” (expected Accepted or Noted).")
     action = values["Action"]
-    if action and (not action.isdigit() or not 1 <= int(action) <= 5):
+    if action and (not action.isdecimal() or not 1 <= int(action) <= 5):
         fail(f"Action must be UPR Info's action category, 1 to 5, found “{action}”.")
     issues = tuple(dict.fromkeys(issue.strip() for issue in values["Issue"].split(",") if issue.strip()))
     return UprRow(
@@ -314,6 +315,7 @@ def _check_row(number: int, cells: dict[str, str]) -> UprRow:
         text=cells["Text"].strip(),
         session=int(values["Session"]),
         state_response=RESPONSES[response],
+        response_cell=values["Response"],
         action_category=int(action) if action else None,
         issues=issues,
     )
@@ -330,7 +332,7 @@ def _difference(first: UprRow, second: UprRow) -> str:
 
 
 def _cells(row: UprRow):
-    return (row.state_response, row.action_category, ", ".join(row.issues), row.text)
+    return (row.response_cell, row.action_category, ", ".join(row.issues), row.text)
 
 
 class _Plan:

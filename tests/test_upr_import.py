@@ -289,8 +289,12 @@ class TestAtomicFailure:
             "Kazakhstan,,,Abolish the death penalty,France,,,Accepted,5,Death penalty,7",
             "Kazakhstan,,,Abolish the death penalty,France,,,Noted,5,Death penalty,7",
         )
-        with pytest.raises(UprImportError, match=r"^Row 3: the same recommendation as row 2 .* Response “supported”"):
+        with pytest.raises(UprImportError) as error:
             upr_import(content=content)
+        assert str(error.value) == (
+            "Row 3: the same recommendation as row 2 (same session, states and text) but Response “Accepted” "
+            "on row 2 and “Noted” on row 3. Remove one of the two rows and import again."
+        )
         assert not Recommendation.objects.exists()
 
     def test_a_failure_while_writing_rolls_back_everything(self, monkeypatch):
@@ -309,6 +313,19 @@ class TestAtomicFailure:
         with pytest.raises(UprImportError, match="Nothing was written; try again"):
             upr_import(content=SAMPLE)
         assert snapshot() == before
+
+    def test_a_number_in_another_script_is_refused_not_crashed_on(self):
+        with pytest.raises(UprImportError, match=r"^Row 2: Action must be"):
+            upr_import(content=csv_bytes("Kazakhstan,,,Do more,France,,,Accepted,²,General,7"))
+
+    def test_rows_listing_the_same_issues_in_another_order_are_duplicates(self):
+        report = upr_import(
+            content=csv_bytes(
+                'Kazakhstan,,,Do more,France,,,Accepted,4,"Justice,Detention",7',
+                'Kazakhstan,,,Do more,France,,,Accepted,4,"Detention, Justice",7',
+            )
+        )
+        assert report.totals.created == 1 and report.totals.duplicates == 1
 
     def test_an_empty_file_is_refused(self):
         with pytest.raises(UprImportError, match="missing columns"):
