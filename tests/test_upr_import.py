@@ -446,6 +446,28 @@ class TestCommand:
         assert "No country code found for: Atlantis" in err
 
 
+def test_curated_kazakhstan_data_and_imported_rows_live_side_by_side():
+    call_command("load_seeds", stdout=io.StringIO())
+    kazakhstan = Actor.objects.get(slug="kazakhstan")
+    curated = set(Recommendation.objects.for_state_under_review(kazakhstan).values_list("pk", flat=True))
+    actors_before = Actor.objects.count()
+    report = upr_import(content=SAMPLE)
+    from_upr = set(
+        Recommendation.objects.filter(addressed_to=kazakhstan, external_id__startswith="upr:").values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(curated) > 20 and len(from_upr) == 3
+    assert set(Recommendation.objects.for_state_under_review("KZ").values_list("pk", flat=True)) == curated | from_upr
+    assert "Kazakhstan" not in report.new_actors and Actor.objects.count() == actors_before + len(report.new_actors)
+    # An imported issue and the curated taxonomy meet in one theme.
+    defenders = Theme.objects.get(slug="human-rights-defenders")
+    assert {key.split(":")[0] for key in defenders.recommendations.values_list("external_id", flat=True)} == {
+        "seed",
+        "upr",
+    }
+
+
 SHARED = Path(settings.BASE_DIR).parent / "shared" / "datasets"
 REAL_EXPORTS = ["upr-info-sessions-06-09.csv", "upr-info-sessions-17-20.csv"]
 
