@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -15,6 +15,7 @@ from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .admin_upr_import import UprImportAdminMixin
 from .forms import OptimisticLockForm, StatusUpdateWithCitationForm
 from .models import (
     Actor,
@@ -135,6 +136,51 @@ class HasDeadlineFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
             return queryset.filter(due_on__isnull=self.value() == "no")
+        return queryset
+
+
+class StateUnderReviewFilter(admin.SimpleListFilter):
+    """The state a recommendation is addressed to (or to one of its country's actors). Lists only
+    states that have received something, with one EXISTS query, so it stays short and cheap
+    however many states the tracker knows."""
+
+    title = "state under review"
+    parameter_name = "state_under_review"
+
+    def lookups(self, request, model_admin):
+        received = Recommendation.objects.filter(addressed_to=OuterRef("pk"))
+        return list(
+            Actor.objects.filter(kind=Actor.Kind.STATE)
+            .filter(Exists(received))
+            .order_by("name")
+            .values_list("slug", "name")
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.for_state_under_review(self.value())
+        return queryset
+
+
+class UprActionCategoryFilter(admin.SimpleListFilter):
+    """UPR Info's action categories, with the meaning of each number."""
+
+    title = "UPR action category"
+    parameter_name = "upr_action_category"
+    CATEGORIES = [
+        ("1", "1 – addressed to other states or asks for assistance"),
+        ("2", "2 – continue an action"),
+        ("3", "3 – consider an action"),
+        ("4", "4 – general action"),
+        ("5", "5 – specific action"),
+    ]
+
+    def lookups(self, request, model_admin):
+        return self.CATEGORIES
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(self.CATEGORIES):
+            return queryset.filter(upr_action_category=int(self.value()))
         return queryset
 
 
@@ -338,7 +384,7 @@ class RecommendationForm(OptimisticLockForm):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     publish_permission = services.PUBLISH_RECOMMENDATION
     list_display = [
@@ -362,11 +408,16 @@ class RecommendationAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
         OverdueFilter,
         HasDeadlineFilter,
         "mechanism",
+        StateUnderReviewFilter,
         "state_response",
+        "upr_cycle",
+        "upr_session",
+        UprActionCategoryFilter,
         "themes",
         "legal_provisions",
         ("made_by", admin.RelatedFieldListFilter),
-        ("addressed_to", admin.RelatedFieldListFilter),
+        # Only actors that were addressed: the full list holds every recommending state too.
+        ("addressed_to", admin.RelatedOnlyFieldListFilter),
         ("made_on", DateRangeFilterBuilder(title="made between")),
         ("due_on", DateRangeFilterBuilder(title="due between")),
         ("current_status_as_of", DateRangeFilterBuilder(title="status dated between")),

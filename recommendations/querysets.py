@@ -66,3 +66,28 @@ class RecommendationQuerySet(models.QuerySet):
             status_on=Subquery(latest.values("status")[:1]),
             status_on_as_of=Subquery(latest.values("as_of")[:1]),
         )
+
+    def for_state_under_review(self, state):
+        """Recommendations and promises addressed to a state or to any actor of its country (its
+        government, its president, its authorities): everything that country is answerable for.
+
+        ``state`` is an Actor, an actor's slug (``kazakhstan``) or an ISO country code (``KZ``,
+        any case). An actor without a country matches only what is addressed to it; an unknown
+        slug or code matches nothing.
+        """
+        from django_countries import countries
+
+        from .models import Actor
+
+        if isinstance(state, Actor):
+            actor = state
+        else:
+            value = str(state).strip()
+            if len(value) == 2 and value.upper() in countries:
+                return self.filter(addressed_to__country=value.upper())
+            actor = Actor.objects.filter(slug=value).first()
+            if actor is None:
+                return self.none()
+        if actor.country:
+            return self.filter(addressed_to__country=actor.country)
+        return self.filter(addressed_to=actor)

@@ -5,6 +5,7 @@ with ``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL`` set
 See ``.env.example`` for every variable.
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -94,3 +95,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Where `load_seeds` reads the seed documents and the curated data file.
 SEEDS_DIR = Path(env.str("SEEDS_DIR", default=str(BASE_DIR / "seeds")))
+
+# Where the admin keeps an uploaded import file between its preview and the confirmation
+# (files are private to the server and removed after the import or after a day).
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-imports")))
