@@ -1,0 +1,169 @@
+"""Counts of recommendations by implementation status, for dashboards (``/api/v1/stats/``).
+
+Every count is a SQL ``COUNT`` grouped by status (and by the grouping asked for): one query
+per table, however many recommendations there are. Python only arranges the few grouped rows
+that come back into the response and divides for the rates.
+
+Definitions (the README and the API schema repeat them):
+
+- a recommendation's status on date D is the latest assessment dated on or before D; without
+  a date, its current status. ``no_status`` counts those with none.
+- overdue on D: due before D and the status on D is not ``implemented``.
+- ``implementation_rate`` = implemented / total; ``implementation_rate_with_partial`` =
+  (implemented + partially implemented) / total. Recommendations with no status count in the
+  total: nothing shows they were implemented. Rates are None when the total is 0.
+- with a date, only recommendations that had been made by then are counted
+  (``RecommendationQuerySet.existing_on``).
+"""
+
+import calendar
+import dataclasses
+import datetime
+from collections.abc import Callable
+
+from django.db.models import Count, IntegerField, Q, Value
+from django_countries import countries
+
+from .filters import NO_STATUS
+from .models import ImplementationStatus, Mechanism, RecommendationKind
+
+STATUS_KEYS = [*ImplementationStatus.values, NO_STATUS]
+RATE_DIGITS = 4
+MAX_TIMELINE_POINTS = 240
+
+
+def _provision_label(row, prefix):
+    instrument, article = row[f"{prefix}instrument"], row[f"{prefix}article"]
+    label = f"{instrument} art. {article}" if article else instrument
+    return f"{label} ({row[f'{prefix}country']})" if row[f"{prefix}country"] else label
+
+
+@dataclasses.dataclass(frozen=True)
+class Grouping:
+    """How to group recommendations: the field whose value is the group's key, the fields that
+    make its label, and the label of recommendations that have no value (no theme, say)."""
+
+    key: str
+    label_fields: tuple[str, ...]
+    label: Callable[[dict], str]
+    empty_label: str
+
+
+GROUPINGS = {
+    "theme": Grouping("themes__slug", ("themes__name",), lambda row: row["themes__name"], "(no theme)"),
+    # "actor" is the actor who made the recommendation: per-actor counts must not count one twice.
+    "actor": Grouping("made_by__slug", ("made_by__name",), lambda row: row["made_by__name"], "(unknown)"),
+    "made_by": Grouping("made_by__slug", ("made_by__name",), lambda row: row["made_by__name"], "(unknown)"),
+    "addressed_to": Grouping(
+        "addressed_to__slug", ("addressed_to__name",), lambda row: row["addressed_to__name"], "(unknown)"
+    ),
+    "country": Grouping(
+        "addressed_to__country",
+        (),
+        lambda row: countries.name(row["addressed_to__country"]) or row["addressed_to__country"],
+        "(no country)",
+    ),
+    "kind": Grouping("kind", (), lambda row: RecommendationKind(row["kind"]).label, "(none)"),
+    "mechanism": Grouping("mechanism", (), lambda row: Mechanism(row["mechanism"]).label, "(none)"),
+    "legal_provision": Grouping(
+        "legal_provisions__slug",
+        ("legal_provisions__instrument", "legal_provisions__article", "legal_provisions__country"),
+        lambda row: _provision_label(row, "legal_provisions__"),
+        "(no legal provision)",
+    ),
+}
+
+
+def _summary(buckets):
+    """Arrange ``{status: (count, past_due)}`` into the counts a dashboard shows."""
+    by_status = {key: 0 for key in STATUS_KEYS}
+    overdue = 0
+    for status, (count, past_due) in buckets.items():
+        by_status[status or NO_STATUS] += count
+        if status != ImplementationStatus.IMPLEMENTED:
+            overdue += past_due
+    total = sum(by_status.values())
+    implemented = by_status[ImplementationStatus.IMPLEMENTED]
+    partial = by_status[ImplementationStatus.PARTIALLY_IMPLEMENTED]
+    return {
+        "total": total,
+        "by_status": by_status,
+        "implementation_rate": round(implemented / total, RATE_DIGITS) if total else None,
+        "implementation_rate_with_partial": round((implemented + partial) / total, RATE_DIGITS) if total else None,
+        "overdue": overdue,
+    }
+
+
+def _counted(queryset, on, *fields):
+    """Rows of (fields…, status, count, past_due) for a queryset annotated by ``with_status_on(on)``."""
+    day = on or datetime.date.today()
+    return (
+        queryset.order_by()
+        .values(*fields, "effective_status")
+        .annotate(count=Count("pk"), past_due=Count("pk", filter=Q(due_on__lt=day)))
+    )
+
+
+def status_counts(queryset, *, on=None, group_by=None):
+    """Counts by status of ``queryset`` (filtered, and annotated by ``with_status_on(on)``),
+    overall and, if ``group_by`` names one of ``GROUPINGS``, per group. Two queries at most."""
+    overall = {}
+    for row in _counted(queryset, on):
+        overall[row["effective_status"]] = (row["count"], row["past_due"])
+    result = {"as_of": on, "group_by": group_by, "overall": _summary(overall), "groups": []}
+    if group_by is None:
+        return result
+    grouping = GROUPINGS[group_by]
+    groups, labels = {}, {}
+    for row in _counted(queryset, on, grouping.key, *grouping.label_fields):
+        key = row[grouping.key] or None
+        groups.setdefault(key, {})
+        previous = groups[key].get(row["effective_status"], (0, 0))
+        groups[key][row["effective_status"]] = (previous[0] + row["count"], previous[1] + row["past_due"])
+        labels[key] = grouping.label(row) if key is not None else grouping.empty_label
+    rows = [{"key": key, "label": labels[key], **_summary(buckets)} for key, buckets in groups.items()]
+    # Biggest groups first; the key settles ties, and "none" comes last.
+    rows.sort(key=lambda row: (row["key"] is None, -row["total"], row["key"] or ""))
+    result["groups"] = rows
+    return result
+
+
+INTERVALS = ("month", "quarter", "year")
+
+
+def timeline_points(start, end, interval):
+    """The last day of each month, quarter or year from ``start``'s to ``end``'s, the last one
+    cut to ``end``. Raises ValueError if there would be more than ``MAX_TIMELINE_POINTS``."""
+    months = {"month": 1, "quarter": 3, "year": 12}[interval]
+    first = (start.year * 12 + start.month - 1) // months
+    last = (end.year * 12 + end.month - 1) // months
+    count = last - first + 1
+    if count > MAX_TIMELINE_POINTS:
+        raise ValueError(
+            f"{count} {interval}s from {start.isoformat()} to {end.isoformat()}: "
+            f"at most {MAX_TIMELINE_POINTS} points; use a shorter range or a longer interval."
+        )
+    points = []
+    for period in range(first, last + 1):
+        year, month = divmod(period * months + months - 1, 12)
+        month += 1
+        points.append(min(datetime.date(year, month, calendar.monthrange(year, month)[1]), end))
+    return points
+
+
+def status_timeline(queryset, *, points):
+    """Counts by status at each date in ``points`` (as ``status_counts`` with ``on=point``) for
+    the recommendations in ``queryset`` (filtered, not yet annotated), in one query: a UNION
+    ALL of one grouped count per point."""
+    parts = [
+        _counted(queryset.with_status_on(point).existing_on(point), point).annotate(
+            point=Value(index, output_field=IntegerField())
+        )
+        for index, point in enumerate(points)
+    ]
+    buckets = [{} for _ in points]
+    if parts:
+        combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for row in combined:
+            buckets[row["point"]][row["effective_status"]] = (row["count"], row["past_due"])
+    return [{"date": point, **_summary(bucket)} for point, bucket in zip(points, buckets, strict=True)]
