@@ -49,18 +49,10 @@ def data():
     end_torture.themes.add(torture)
     record_status(protest_law, ImplementationStatus.STALLED, datetime.date(2020, 2, 1), document=document)
     record_status(end_torture, ImplementationStatus.IN_PROGRESS, datetime.date(2022, 4, 11), document=document)
-    RecommendationLink.objects.create(
-        from_recommendation=end_torture, to_recommendation=protest_law, relation="follows_up"
-    )
-    return {
-        "protest_law": protest_law,
-        "end_torture": end_torture,
-        "hrw": hrw,
-        "us": us,
-        "assembly": assembly,
-        "article_174": article_174,
-        "document": document,
-    }
+    RecommendationLink.objects.create(from_recommendation=end_torture, to_recommendation=protest_law,
+                                      relation="follows_up")
+    return {"protest_law": protest_law, "end_torture": end_torture, "hrw": hrw, "us": us, "assembly": assembly,
+            "article_174": article_174, "document": document}
 
 
 def url(model, view, *args):
