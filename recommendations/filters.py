@@ -7,7 +7,9 @@ parameter, never a 500.
 """
 
 import django_filters
+import django_filters.fields
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django_countries import countries
@@ -63,18 +65,77 @@ class SlugFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
+    def get_filter_predicate(self, v):
+        # Compare the related object itself (its key), not its slug, with the foreign key.
+        name = self.field_name
+        if self.lookup_expr != "exact":
+            name = f"{name}__{self.lookup_expr}"
+        return {name: v}
+
+
+class StrictBooleanField(django_filters.fields.forms.Field):
+    """``true``/``false`` (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise ValidationError(
+                "“%(value)s” is not true or false.", code="invalid", params={"value": value}
+            ) from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A boolean filter that refuses values other than true and false with a 400."""
+
+    field_class = StrictBooleanField
+
+
+# The largest id a database stores (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Checks that each id is a whole number a database can store before looking it up:
+    SQLite raises OverflowError (a 500) on a larger one."""
+
+    def _check_values(self, value):
+        for key in value:
+            text = str(key)
+            if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+                )
+        return super()._check_values(value)
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.ModelMultipleChoiceFilter):
     """Match any of several related objects given by id; an unknown id is a 400."""
+
+    field_class = IdChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
 
-class TimestampedFilterSet(django_filters.FilterSet):
-    """Adds the "changed since" feed that every list offers."""
+def ordering_filter(*fields):
+    """An ``ordering`` parameter over ``fields`` (each a name, or a (model field, parameter
+    name) pair); ``-name`` reverses. The id always breaks ties (see ``BaseFilterSet``)."""
+    pairs = [field if isinstance(field, tuple) else (field, field) for field in fields]
+    names = ", ".join(name for _, name in pairs)
+    return django_filters.OrderingFilter(fields=pairs, label=f"Sort by {names}; prefix - to reverse.")
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Adds the "changed since" feed that every list offers, and makes every order total."""
 
     updated_after = django_filters.IsoDateTimeFilter(
         field_name="updated_at",
@@ -82,8 +143,16 @@ class TimestampedFilterSet(django_filters.FilterSet):
         label="Changed after this moment (ISO 8601, e.g. 2024-05-01T12:00:00Z); for pulling only what changed.",
     )
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Ties in any ordering are broken by the id, so that pages never overlap or skip rows.
+        ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+        if not any(str(field).lstrip("-") in ("id", "pk") for field in ordering):
+            ordering.append("-id" if ordering and str(ordering[0]).startswith("-") else "id")
+        return queryset.order_by(*ordering)
 
-class RecommendationFilterSet(TimestampedFilterSet):
+
+class RecommendationFilterSet(BaseFilterSet):
     """Filters for recommendations and promises.
 
     ``as_of=YYYY-MM-DD`` turns the list into the picture on that date: ``status`` and
@@ -98,7 +167,7 @@ class RecommendationFilterSet(TimestampedFilterSet):
         method="filter_status",
         label="Implementation status (as of `as_of` if given); `no_status` for items not assessed yet.",
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = BooleanFilter(
         method="filter_overdue",
         label="Deadline passed (before `as_of`, or today) without the status then being `implemented`.",
     )
@@ -140,20 +209,12 @@ class RecommendationFilterSet(TimestampedFilterSet):
     made_before = django_filters.DateFilter(field_name="made_on", lookup_expr="lte", label="Made on or before.")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due on or after.")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due on or before.")
-    has_deadline = django_filters.BooleanFilter(field_name="due_on", lookup_expr="isnull", exclude=True)
+    has_deadline = BooleanFilter(field_name="due_on", lookup_expr="isnull", exclude=True)
     external_id = django_filters.CharFilter()
     upr_cycle = django_filters.NumberFilter(min_value=0, max_value=32767)
     upr_session = django_filters.NumberFilter(min_value=0, max_value=32767)
-    ordering = django_filters.OrderingFilter(
-        fields=[
-            ("made_on", "made_on"),
-            ("due_on", "due_on"),
-            ("title", "title"),
-            ("effective_status_as_of", "status_as_of"),
-            ("updated_at", "updated_at"),
-            ("id", "id"),
-        ],
-        label="Sort by made_on, due_on, title, status_as_of, updated_at or id; prefix - to reverse.",
+    ordering = ordering_filter(
+        "made_on", "due_on", "title", ("effective_status_as_of", "status_as_of"), "updated_at", "id"
     )
 
     class Meta:
@@ -163,13 +224,7 @@ class RecommendationFilterSet(TimestampedFilterSet):
     def filter_queryset(self, queryset):
         # Every other filter, the ordering and the serializer read the status annotations, so
         # they are added first, for the date asked for.
-        queryset = queryset.with_status_on(self.as_of_date)
-        queryset = super().filter_queryset(queryset)
-        # Ties in any ordering are broken by id, so that pages never overlap or skip rows.
-        ordering = list(queryset.query.order_by) or list(Recommendation._meta.ordering)
-        if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
-            ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
-        return queryset.order_by(*ordering)
+        return super().filter_queryset(queryset.with_status_on(self.as_of_date))
 
     @property
     def as_of_date(self):
@@ -222,17 +277,16 @@ class TimelineFilterSet(RecommendationFilterSet):
     ordering = None
 
     def filter_queryset(self, queryset):
+        # No status annotation and no order: the timeline adds its own for each date.
         return django_filters.FilterSet.filter_queryset(self, queryset)
 
 
-class StatusUpdateFilterSet(TimestampedFilterSet):
+class StatusUpdateFilterSet(BaseFilterSet):
     """Filters for the status history: "what changed this month?" is
     ``as_of_after=2024-04-01&as_of_before=2024-04-30`` (dated then) or ``updated_after=`` (recorded then)."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search the summary.")
-    recommendation = django_filters.ModelMultipleChoiceFilter(
-        queryset=Recommendation.objects.all(), distinct=False, label="Recommendation id."
-    )
+    recommendation = IdFilter(queryset=Recommendation.objects.all(), label="Recommendation id.")
     status = django_filters.MultipleChoiceFilter(choices=ImplementationStatus.choices)
     as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte", label="Dated on or after.")
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte", label="Dated on or before.")
@@ -244,29 +298,17 @@ class StatusUpdateFilterSet(TimestampedFilterSet):
         choices=RecommendationKind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
     )
     theme = SlugFilter(queryset=Theme.objects.all(), field_name="recommendation__themes", distinct=True)
-    ordering = django_filters.OrderingFilter(
-        fields=[("as_of", "as_of"), ("created_at", "created_at"), ("updated_at", "updated_at"), ("id", "id")],
-        label="Sort by as_of, created_at, updated_at or id; prefix - to reverse. Default: newest first.",
-    )
+    ordering = ordering_filter("as_of", "created_at", "updated_at", "id")
 
     class Meta:
         model = StatusUpdate
         fields = []
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        ordering = list(queryset.query.order_by)
-        if not ordering:
-            return queryset.latest_first()
-        if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
-            ordering.append("-id" if ordering[0].startswith("-") else "id")
-        return queryset.order_by(*ordering)
-
     def filter_q(self, queryset, name, value):
         return text_search(queryset, value, ["summary"])
 
 
-class SourceDocumentFilterSet(TimestampedFilterSet):
+class SourceDocumentFilterSet(BaseFilterSet):
     """Filters for source documents."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search the external id, title and publisher.")
@@ -275,6 +317,7 @@ class SourceDocumentFilterSet(TimestampedFilterSet):
     language = django_filters.CharFilter()
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    ordering = ordering_filter("published_on", "external_id", "title", "updated_at", "id")
 
     class Meta:
         model = SourceDocument
@@ -289,7 +332,7 @@ class SourceDocumentFilterSet(TimestampedFilterSet):
         )
 
 
-class ActorFilterSet(TimestampedFilterSet):
+class ActorFilterSet(BaseFilterSet):
     """Filters for actors."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
@@ -298,6 +341,7 @@ class ActorFilterSet(TimestampedFilterSet):
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
     part_of = SlugFilter(queryset=Actor.objects.all(), field_name="part_of")
     part_of_id = IdFilter(queryset=Actor.objects.all(), field_name="part_of")
+    ordering = ordering_filter("name", "slug", "updated_at", "id")
 
     class Meta:
         model = Actor
@@ -308,13 +352,14 @@ class ActorFilterSet(TimestampedFilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
 
 
-class ThemeFilterSet(TimestampedFilterSet):
+class ThemeFilterSet(BaseFilterSet):
     """Filters for themes."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
     slug = django_filters.CharFilter()
     parent = SlugFilter(queryset=Theme.objects.all(), field_name="parent")
     parent_id = IdFilter(queryset=Theme.objects.all(), field_name="parent")
+    ordering = ordering_filter("name", "slug", "updated_at", "id")
 
     class Meta:
         model = Theme
@@ -325,7 +370,7 @@ class ThemeFilterSet(TimestampedFilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
 
 
-class LegalProvisionFilterSet(TimestampedFilterSet):
+class LegalProvisionFilterSet(BaseFilterSet):
     """Filters for legal provisions."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search the instrument, article, title and slug.")
@@ -333,6 +378,7 @@ class LegalProvisionFilterSet(TimestampedFilterSet):
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
     instrument = django_filters.CharFilter(lookup_expr="iexact")
     article = django_filters.CharFilter()
+    ordering = ordering_filter("instrument", "article", "slug", "updated_at", "id")
 
     class Meta:
         model = LegalProvision

@@ -189,8 +189,10 @@ class StatusUpdateViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
     ``POST`` records a new status update with its citations, as the admin's form does (the same
     service, the same checks and messages); it needs the "add status update" permission."""
 
-    queryset = StatusUpdate.objects.select_related("recommendation", "assessed_by").prefetch_related(
-        Prefetch("citations", queryset=Citation.objects.select_related("document"))
+    queryset = (
+        StatusUpdate.objects.select_related("recommendation", "assessed_by")
+        .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("document")))
+        .latest_first()
     )
     serializer_class = api.StatusUpdateSerializer
     filterset_class = StatusUpdateFilterSet
