@@ -6,6 +6,8 @@ Every value is validated by the filter's form field, so a bad value is a 400 nam
 parameter, never a 500.
 """
 
+import datetime
+
 import django_filters
 import django_filters.fields
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -134,10 +136,28 @@ def ordering_filter(*fields):
     return django_filters.OrderingFilter(fields=pairs, label=f"Sort by {names}; prefix - to reverse.")
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, converted to UTC: PostgreSQL refuses odd offsets such as -22:23, and a
+    moment that falls outside years 1–9999 in UTC is an error, not an overflow."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("This moment is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the "changed since" feed that every list offers, and makes every order total."""
 
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gt",
         label="Changed after this moment (ISO 8601, e.g. 2024-05-01T12:00:00Z); for pulling only what changed.",

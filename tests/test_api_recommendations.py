@@ -189,3 +189,16 @@ def test_query_count_does_not_grow_with_history_length(api_client, django_assert
         with django_assert_max_num_queries(6):
             detail = api_client.get(f"{URL}{recommendation.pk}/").json()
         assert len(detail["status_history"]) == count
+
+
+@pytest.mark.parametrize(
+    ("moment", "status"),
+    [("2503-11-17T22:24:50-22:23", 200), ("9999-12-31T23:59+00:00", 200), ("0001-01-01T00:00:00+05:00", 400)],
+)
+def test_updated_after_takes_any_offset_or_says_it_is_out_of_range(api_client, moment, status):
+    # PostgreSQL refuses an offset like -22:23, and 0001-01-01 at +05:00 is before year 1 in UTC.
+    RecommendationFactory()
+    response = api_client.get(URL, {"updated_after": moment})
+    assert response.status_code == status
+    if status == 400:
+        assert response.json() == {"updated_after": ["This moment is out of range."]}
