@@ -16,12 +16,14 @@ Definitions (the README and the API schema repeat them):
   (``RecommendationQuerySet.existing_on``).
 """
 
+import bisect
 import calendar
 import dataclasses
 import datetime
 from collections.abc import Callable
 
-from django.db.models import Count, IntegerField, Q, Value
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django_countries import countries
 
 from .filters import NO_STATUS
@@ -82,6 +84,10 @@ def _summary(buckets):
         by_status[status or NO_STATUS] += count
         if status != ImplementationStatus.IMPLEMENTED:
             overdue += past_due
+    return _summary_counts(by_status, overdue)
+
+
+def _summary_counts(by_status, overdue):
     total = sum(by_status.values())
     implemented = by_status[ImplementationStatus.IMPLEMENTED]
     partial = by_status[ImplementationStatus.PARTIALLY_IMPLEMENTED]
@@ -151,19 +157,113 @@ def timeline_points(start, end, interval):
     return points
 
 
-def status_timeline(queryset, *, points):
-    """Counts by status at each date in ``points`` (as ``status_counts`` with ``on=point``) for
-    the recommendations in ``queryset`` (filtered, not yet annotated), in one query: a UNION
-    ALL of one grouped count per point."""
-    parts = [
-        _counted(queryset.with_status_on(point).existing_on(point), point).annotate(
-            point=Value(index, output_field=IntegerField())
+# What a row of the timeline's change counts says: a status period begins or ends there, or
+# an overdue period (a period that is past its deadline) begins or ends there.
+STARTS, ENDS, OVERDUE_STARTS, OVERDUE_ENDS = range(4)
+
+
+def _changes(periods):
+    """GROUP BY counts of where ``periods`` (rows annotated with ``status``, ``start``, ``end``
+    and ``due_on``) begin and end, for the status counts and for the overdue count."""
+
+    def counted(rows, kind, status, day, after):
+        # ``after`` = 1: the change counts only from the day after ``day`` (a deadline).
+        return (
+            rows.order_by()
+            .annotate(change=Value(kind), change_status=status, change_day=day, change_after=after)
+            .values("change", "change_status", "change_day", "change_after")
+            .annotate(change_count=Count("pk"))
         )
-        for index, point in enumerate(points)
-    ]
-    buckets = [{} for _ in points]
-    if parts:
-        combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        for row in combined:
-            buckets[row["point"]][row["effective_status"]] = (row["count"], row["past_due"])
-    return [{"date": point, **_summary(bucket)} for point, bucket in zip(points, buckets, strict=True)]
+
+    yield counted(periods, STARTS, F("status"), F("start"), Value(0))
+    yield counted(periods.filter(end__isnull=False), ENDS, F("status"), F("end"), Value(0))
+    late = periods.filter(due_on__isnull=False).exclude(status=ImplementationStatus.IMPLEMENTED)
+    for kind, boundary in ((OVERDUE_STARTS, "start"), (OVERDUE_ENDS, "end")):
+        # In a period [start, end), overdue on a point p = start <= p and due_on < p, minus
+        # end <= p and due_on < p; each pair of conditions is one date, strict or not.
+        yield counted(
+            late.filter(**{f"{boundary}__isnull": False}),
+            kind,
+            Value(""),
+            Greatest(boundary, "due_on", output_field=DateField()),
+            Case(When(due_on__gte=F(boundary), then=Value(1)), default=Value(0)),
+        )
+
+
+def status_timeline(queryset, *, points):
+    """Counts by status at each date in ``points`` (what ``status_counts`` gives with
+    ``on=point``) for the recommendations in ``queryset`` (filtered, not yet annotated).
+
+    Each assessment holds from its date (or the date the recommendation was made, if later)
+    until the next, later-dated assessment of the same recommendation; before the first one a
+    recommendation with a known date has no status. One query (a UNION ALL of GROUP BYs)
+    counts how many such periods begin and end on each date; here those counts are added up
+    to each point. The database makes one pass over the rows however many points there are,
+    and the rows it returns grow with the number of distinct dates, not of recommendations."""
+    from .models import StatusUpdate
+
+    updates = StatusUpdate.objects.filter(recommendation__in=queryset.values("pk"))
+    parts = [*_changes(_assessment_periods(updates)), *_changes(_unassessed_periods(queryset))]
+    delta = {key: [0] * (len(points) + 1) for key in [*STATUS_KEYS, "overdue"]}
+    for row in parts[0].union(*parts[1:], all=True):
+        kind, day, count = row["change"], row["change_day"], row["change_count"]
+        # From the first point on (or, for a deadline, after) that day, the change counts.
+        index = bisect.bisect_right(points, day) if row["change_after"] else bisect.bisect_left(points, day)
+        key = (row["change_status"] or NO_STATUS) if kind in (STARTS, ENDS) else "overdue"
+        delta[key][index] += count if kind in (STARTS, OVERDUE_STARTS) else -count
+    running = dict.fromkeys(delta, 0)
+    result = []
+    for index, point in enumerate(points):
+        for key in delta:
+            running[key] += delta[key][index]
+        by_status = {key: running[key] for key in STATUS_KEYS}
+        result.append({"date": point, **_summary_counts(by_status, running["overdue"])})
+    return result
+
+
+def _assessment_periods(updates):
+    """Each assessment that was not replaced by a later-recorded one of the same date, with the
+    period it held: ``start`` (its date, or the date the recommendation was made if later) to
+    ``end`` (the next later-dated assessment's date, or None)."""
+    from .models import StatusUpdate
+
+    same = StatusUpdate.objects.filter(recommendation=OuterRef("recommendation"))
+    replaced = same.filter(as_of=OuterRef("as_of")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+    )
+    following = same.filter(as_of__gt=OuterRef("as_of")).order_by("as_of").values("as_of")[:1]
+    return (
+        updates.exclude(Exists(replaced))
+        .annotate(
+            start=Greatest("as_of", Coalesce("recommendation__made_on", "as_of"), output_field=DateField()),
+            following=Subquery(following, output_field=DateField()),
+            due_on=F("recommendation__due_on"),
+        )
+        .annotate(
+            # Both non-null here: GREATEST treats NULL differently on SQLite and PostgreSQL.
+            end=Case(
+                When(following__isnull=False, then=Greatest("following", "start", output_field=DateField())),
+                default=None,
+                output_field=DateField(),
+            )
+        )
+    )
+
+
+def _unassessed_periods(recommendations):
+    """For each recommendation whose date is known, the period from that date until its first
+    assessment (or, if later, the date itself; None if never assessed): it had no status then."""
+    from .models import StatusUpdate
+
+    first = StatusUpdate.objects.filter(recommendation=OuterRef("pk")).order_by("as_of").values("as_of")[:1]
+    return (
+        recommendations.filter(made_on__isnull=False)
+        .annotate(start=F("made_on"), first=Subquery(first, output_field=DateField()), status=Value(""))
+        .annotate(
+            end=Case(
+                When(first__isnull=False, then=Greatest("first", "made_on", output_field=DateField())),
+                default=None,
+                output_field=DateField(),
+            )
+        )
+    )
