@@ -3,6 +3,7 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -160,10 +161,12 @@ class TestTimeline:
         assert response.status_code == 200
         assert response.json()["points"][-1]["date"] == "9999-12-31"
 
-    def test_one_query_however_many_points(self, api_client, django_assert_max_num_queries):
+    def test_query_count_does_not_grow_with_the_number_of_points(self, api_client, django_assert_num_queries):
         record_status(RecommendationFactory(), ImplementationStatus.STALLED, D(2020, 1, 1))
+        # One counting query (plus, on PostgreSQL, a SET LOCAL), inside a savepoint in tests.
+        expected = 4 if connection.vendor == "postgresql" else 3
         for end in ("2019-02-01", "2038-12-31"):
-            with django_assert_max_num_queries(1):
+            with django_assert_num_queries(expected):
                 response = api_client.get(TIMELINE, {"start": "2019-01-01", "end": end})
             assert response.status_code == 200
 
