@@ -3,7 +3,8 @@
 import datetime
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 # Newest assessment first: the latest `as_of` wins; among assessments of the same date the one
 # recorded last wins, and the id settles rows recorded in the same instant.
@@ -91,3 +92,59 @@ class RecommendationQuerySet(models.QuerySet):
         if actor.country:
             return self.filter(addressed_to__country=actor.country)
         return self.filter(addressed_to=actor)
+
+    # ── "As of" reads: one definition of the status, the overdue flag and the set of
+    # recommendations that held on a date, shared by the API's lists, filters and counts. ──
+
+    def with_status_on(self, on=None):
+        """Annotate what held on date ``on``: ``effective_status`` (``""`` if nothing was assessed
+        yet), ``effective_status_as_of`` (its date) and ``effective_overdue``.
+
+        Without a date they are read from the denormalised current status, which costs no
+        subquery, and overdue is judged against today; with a date, the status is the latest
+        published assessment dated on or before it (a correlated subquery, as ``with_status_as_of``)."""
+        from .models import StatusUpdate
+
+        if on is None:
+            queryset = self.annotate(
+                effective_status=F("current_status"), effective_status_as_of=F("current_status_as_of")
+            )
+        else:
+            latest = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk")).held_on(on).latest_first()
+            queryset = self.annotate(
+                # Coalesced to "" so that "not implemented" also holds, in SQL, for no status at all.
+                effective_status=Coalesce(Subquery(latest.values("status")[:1]), Value(""), output_field=CharField()),
+                effective_status_as_of=Subquery(latest.values("as_of")[:1]),
+            )
+        # CASE rather than the bare condition: a missing deadline makes the condition NULL, not false.
+        return queryset.annotate(
+            effective_overdue=Case(
+                When(self._overdue_q(on), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+
+    @staticmethod
+    def _overdue_q(on):
+        """Overdue on a date: the deadline passed before it and the status that held on it is not
+        "implemented" (no status at all counts as not implemented). Needs ``with_status_on``."""
+        from .models import ImplementationStatus
+
+        on = on or datetime.date.today()
+        return Q(due_on__lt=on) & ~Q(effective_status=ImplementationStatus.IMPLEMENTED)
+
+    def overdue_on(self, on=None):
+        """Overdue on ``on`` (default today) by the status that held then; needs ``with_status_on(on)``."""
+        return self.filter(self._overdue_q(on))
+
+    def not_overdue_on(self, on=None):
+        """The complement of ``overdue_on``; needs ``with_status_on(on)``."""
+        return self.exclude(self._overdue_q(on))
+
+    def existing_on(self, on):
+        """Recommendations that had been made by date ``on``: made on or before it, or, when the
+        date it was made is unknown, assessed on or before it (the earliest sign that it existed).
+        A picture "as of 7 November 2019" leaves out what was said in 2022."""
+        from .models import StatusUpdate
+
+        assessed_by_then = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk")).held_on(on)
+        return self.filter(Q(made_on__lte=on) | (Q(made_on__isnull=True) & Exists(assessed_by_then)))

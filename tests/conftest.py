@@ -39,3 +39,38 @@ def client_as(client, make_staff):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The API's throttles count requests in the cache; each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def seeded(db, settings):
+    """The curated seed data (29 recommendations and promises from five real documents)."""
+    from recommendations.seeds import seeds_load
+
+    return seeds_load(directory=settings.SEEDS_DIR)
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A user allowed to record status updates (and nothing else)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("editor", password="x")
+    user.user_permissions.add(Permission.objects.get(codename="add_statusupdate"))
+    return user

@@ -1,8 +1,10 @@
-"""URL configuration: the admin (curation) at /admin/."""
+"""URL configuration: the admin (curation) at /admin/, the REST API at /api/v1/, its OpenAPI
+schema at /api/schema/ and interactive docs at /api/docs/ (Swagger UI) and /api/redoc/."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 admin.site.site_header = "Recommendation tracker"
 admin.site.site_title = "Recommendation tracker"
@@ -11,4 +13,10 @@ admin.site.index_title = "Curation"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("recommendations.api.urls", namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Log in and out of the browsable API with a staff account.
+    path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),
 ]

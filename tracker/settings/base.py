@@ -36,12 +36,20 @@ INSTALLED_APPS = [
     "django_countries",
     "rangefilter",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "recommendations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, so that its redirects carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,3 +107,64 @@ SEEDS_DIR = Path(env.str("SEEDS_DIR", default=str(BASE_DIR / "seeds")))
 # Where the admin keeps an uploaded import file between its preview and the confirmation
 # (files are private to the server and removed after the import or after a day).
 IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-imports")))
+
+# ── REST API (/api/v1/) ─────────────────────────────────────────────────────────────────────
+# Every API default is set here once; views only say what differs for them.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens for integrations (`manage.py drf_create_token <user>`), sessions for the browsable API.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Reading is public; any write needs a logged-in user with the model's add/change/delete permission.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "recommendations.api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_THROTTLE_RATE", default="120/minute"),
+        "user": env.str("API_USER_THROTTLE_RATE", default="1200/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "recommendations.api.views.exception_handler",
+    # Dates and times in ISO 8601; numbers as JSON numbers.
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+# The largest page a client may ask for with ?page_size=.
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Recommendation tracker API",
+    "DESCRIPTION": (
+        "Read-only access for dashboards to recommendations, promises, their status history and "
+        "evidence, with counts by status; authenticated staff may record status updates."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc are served from the drf-spectacular-sidecar package: no external CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ImplementationStatusEnum": "recommendations.models.ImplementationStatus.choices",
+        "DatePrecisionEnum": "recommendations.models.DatePrecision.choices",
+        "AssessorKindEnum": "recommendations.models.AssessorKind.choices",
+        "RecommendationKindEnum": "recommendations.models.RecommendationKind.choices",
+        "ActorKindEnum": "recommendations.models.ActorKind.choices",
+    },
+}
+
+# Dashboard origins allowed to call the API from a browser, comma-separated, e.g.
+# CORS_ALLOWED_ORIGINS=https://dashboard.example.org,http://localhost:3000
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"

@@ -1,0 +1,1 @@
+"""The versioned REST API for dashboards and integrations, mounted at ``/api/v1/``."""

@@ -1,0 +1,395 @@
+"""API serializers. Fields are listed explicitly; related objects appear as small summaries.
+
+Read serializers only present data. Write serializers (a new status update with its
+citations; the changes ``PATCH`` may make) check only the shape of the input; the views hand it
+to the services, which hold every rule, as they do for the admin.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import (
+    Actor,
+    AssessorKind,
+    Citation,
+    DatePrecision,
+    ImplementationStatus,
+    LegalProvision,
+    Recommendation,
+    RecommendationKind,
+    SourceDocument,
+    StateResponse,
+    StatusUpdate,
+    Theme,
+)
+from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS
+
+# ── Summaries of related objects ──────────────────────────────────────────────────────────
+
+
+class ActorSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["id", "slug", "name"]
+
+
+class ThemeSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["id", "slug", "name"]
+
+
+class LegalProvisionSummarySerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+    label = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = LegalProvision
+        fields = ["id", "slug", "label", "country", "instrument", "article", "title"]
+
+
+class DocumentSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SourceDocument
+        fields = ["id", "external_id", "title", "url", "published_on", "published_on_precision"]
+
+
+class RecommendationSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recommendation
+        fields = ["id", "external_id", "kind", "title"]
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    """A verbatim quote from a source document, with where it is."""
+
+    document = DocumentSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "document", "quote", "location"]
+
+
+# ── Reference data ───────────────────────────────────────────────────────────────────────
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+    part_of = ActorSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Actor
+        fields = ["id", "slug", "name", "kind", "country", "part_of", "description", "created_at", "updated_at"]
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    parent = ThemeSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Theme
+        fields = ["id", "slug", "name", "parent", "description", "created_at", "updated_at"]
+
+
+class LegalProvisionSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+    label = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = LegalProvision
+        fields = ["id", "slug", "label", "country", "instrument", "article", "title", "created_at", "updated_at"]
+
+
+class SourceDocumentSerializer(serializers.ModelSerializer):
+    """A source document without its full text (lists stay small); the detail adds the text."""
+
+    class Meta:
+        model = SourceDocument
+        fields = [
+            "id",
+            "external_id",
+            "title",
+            "publisher",
+            "document_type",
+            "url",
+            "language",
+            "published_on",
+            "published_on_precision",
+            "published_on_basis",
+            "date_note",
+            "text_sha256",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class SourceDocumentDetailSerializer(SourceDocumentSerializer):
+    class Meta(SourceDocumentSerializer.Meta):
+        fields = [*SourceDocumentSerializer.Meta.fields, "text"]
+
+
+# ── Status history ───────────────────────────────────────────────────────────────────────
+
+
+class StatusUpdateSerializer(serializers.ModelSerializer):
+    """One dated assessment with its evidence."""
+
+    recommendation = RecommendationSummarySerializer(read_only=True)
+    assessed_by = ActorSummarySerializer(read_only=True, allow_null=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "id",
+            "recommendation",
+            "status",
+            "as_of",
+            "as_of_precision",
+            "summary",
+            "assessor_kind",
+            "assessed_by",
+            "citations",
+            "review_state",
+            "published_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class HistoryEntrySerializer(StatusUpdateSerializer):
+    """A status update inside its recommendation's history (without repeating the recommendation)."""
+
+    class Meta(StatusUpdateSerializer.Meta):
+        fields = [name for name in StatusUpdateSerializer.Meta.fields if name != "recommendation"]
+
+
+# ── Recommendations ──────────────────────────────────────────────────────────────────────
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    """What a dashboard shows in a table. ``status``, ``status_as_of`` and ``overdue`` are those
+    that held on the ``as_of`` date if one was asked for, otherwise today's."""
+
+    made_by = ActorSummarySerializer(read_only=True)
+    addressed_to = ActorSummarySerializer(read_only=True)
+    status = serializers.SerializerMethodField()
+    status_as_of = serializers.DateField(source="effective_status_as_of", read_only=True, allow_null=True)
+    overdue = serializers.BooleanField(source="effective_overdue", read_only=True)
+    themes = ThemeSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "external_id",
+            "kind",
+            "title",
+            "made_by",
+            "addressed_to",
+            "mechanism",
+            "made_on",
+            "made_on_precision",
+            "due_on",
+            "due_on_precision",
+            "status",
+            "status_as_of",
+            "overdue",
+            "themes",
+            "review_state",
+            "updated_at",
+        ]
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=ImplementationStatus.choices, allow_null=True, help_text="None: not assessed")
+    )
+    def get_status(self, obj):
+        return obj.effective_status or None
+
+
+class RecommendationDetailSerializer(RecommendationSerializer):
+    """Everything about one recommendation: its text, legal provisions, the evidence that it was
+    made (citations) and its whole status history, newest first, each entry with its evidence."""
+
+    legal_provisions = LegalProvisionSummarySerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+    status_history = HistoryEntrySerializer(source="status_updates", many=True, read_only=True)
+
+    class Meta(RecommendationSerializer.Meta):
+        fields = [
+            *RecommendationSerializer.Meta.fields[:4],
+            "text",
+            *RecommendationSerializer.Meta.fields[4:],
+            "context",
+            "state_response",
+            "upr_session",
+            "upr_cycle",
+            "upr_action_category",
+            "legal_provisions",
+            "citations",
+            "status_history",
+            "published_at",
+            "version",
+            "created_at",
+        ]
+
+
+# ── Writing a status update ──────────────────────────────────────────────────────────────
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "The actor's id or slug."})
+class ActorSlugOrIdField(serializers.RelatedField):
+    """An actor given by id (a number) or by slug (a string)."""
+
+    default_error_messages = {
+        "does_not_exist": "No actor with id or slug “{value}”.",
+        "invalid": "Give the actor's id (a number) or slug (a string).",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        queryset = self.get_queryset()
+        try:
+            if isinstance(data, int) or (isinstance(data, str) and data.isascii() and data.isdigit()):
+                if int(data) > 2**63 - 1:
+                    raise ObjectDoesNotExist
+                return queryset.get(pk=int(data))
+            return queryset.get(slug=data)
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", value=data)
+
+    def to_representation(self, value):
+        return value.slug
+
+
+class CitationInputSerializer(serializers.Serializer):
+    """A quote to cite: which document (by ``external_id``), the verbatim words, where."""
+
+    document = serializers.SlugRelatedField(
+        slug_field="external_id",
+        queryset=SourceDocument.objects.all(),
+        help_text="The document's external_id (for seed documents, the file name).",
+    )
+    quote = serializers.CharField(help_text="Copied verbatim from the document; spacing and line breaks may differ.")
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class StatusUpdateCreateSerializer(serializers.Serializer):
+    """The input for recording a status update. Only the shape is checked here; whether the
+    quotes occur in their documents, and every other rule, is checked by the service."""
+
+    recommendation = serializers.PrimaryKeyRelatedField(queryset=Recommendation.objects.all())
+    status = serializers.ChoiceField(choices=ImplementationStatus.choices)
+    as_of = serializers.DateField(help_text="The date the assessment describes (first day of the month or year).")
+    as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    summary = serializers.CharField()
+    assessor_kind = serializers.ChoiceField(choices=AssessorKind.choices, default=AssessorKind.STAFF)
+    assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), required=False, allow_null=True, default=None)
+    citations = CitationInputSerializer(many=True, help_text="At least one quote as evidence.")
+    publish = serializers.BooleanField(
+        default=False,
+        help_text="Publish at once (reviewers only); otherwise it is a draft until a reviewer publishes it.",
+    )
+
+
+class StatusUpdateChangeSerializer(serializers.Serializer):
+    """The fields of a status update that ``PATCH`` may change (send only those that change).
+    Its evidence is changed in the admin, where each quote is checked against its document."""
+
+    status = serializers.ChoiceField(choices=ImplementationStatus.choices)
+    as_of = serializers.DateField()
+    as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    summary = serializers.CharField()
+    assessor_kind = serializers.ChoiceField(choices=AssessorKind.choices)
+    assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), allow_null=True)
+
+
+class RecommendationChangeSerializer(serializers.Serializer):
+    """The fields of a recommendation that ``PATCH`` may change (send only those that change).
+    Themes and legal provisions are given as lists of slugs and replace the current ones."""
+
+    kind = serializers.ChoiceField(choices=RecommendationKind.choices)
+    title = serializers.CharField(max_length=300)
+    text = serializers.CharField()
+    context = serializers.CharField(max_length=300, allow_blank=True)
+    made_on = serializers.DateField(allow_null=True)
+    made_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    due_on = serializers.DateField(allow_null=True)
+    due_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    state_response = serializers.ChoiceField(choices=[("", "none"), *StateResponse.choices], allow_blank=True)
+    themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True)
+    legal_provisions = serializers.SlugRelatedField(slug_field="slug", queryset=LegalProvision.objects.all(), many=True)
+
+
+# ── Counts ───────────────────────────────────────────────────────────────────────────────
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    """One integer per status, ``no_status`` for those not assessed (yet, on the date)."""
+
+    def get_fields(self):
+        return {key: serializers.IntegerField() for key in STATUS_KEYS}
+
+
+class CountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_status = StatusCountsSerializer()
+    implementation_rate = serializers.FloatField(allow_null=True, help_text="implemented / total")
+    implementation_rate_with_partial = serializers.FloatField(
+        allow_null=True, help_text="(implemented + partially_implemented) / total"
+    )
+    overdue = serializers.IntegerField()
+
+
+class GroupCountsSerializer(CountsSerializer):
+    key = serializers.CharField(allow_null=True, help_text="The group's slug or code; null for “none”.")
+    label = serializers.CharField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"key": fields.pop("key"), "label": fields.pop("label"), **fields}
+
+
+class StatsSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    group_by = serializers.ChoiceField(choices=list(GROUPINGS), allow_null=True)
+    overall = CountsSerializer()
+    groups = GroupCountsSerializer(many=True)
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(
+        choices=list(GROUPINGS),
+        required=False,
+        help_text="Also count per theme, actor (= made_by), made_by, addressed_to, country (of the "
+        "addressee), kind, mechanism or legal_provision.",
+    )
+
+
+class TimelinePointSerializer(CountsSerializer):
+    date = serializers.DateField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"date": fields.pop("date"), **fields}
+
+
+class TimelineSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    interval = serializers.ChoiceField(choices=INTERVALS)
+    points = TimelinePointSerializer(many=True)
+
+
+class TimelineQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="First day of the range (YYYY-MM-DD).")
+    end = serializers.DateField(help_text="Last day of the range (YYYY-MM-DD).")
+    interval = serializers.ChoiceField(choices=INTERVALS, default="month")
+
+    def validate(self, attrs):
+        if attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError({"end": "The end must not be before the start."})
+        return attrs

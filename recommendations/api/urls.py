@@ -1,0 +1,21 @@
+"""Routes of API version 1 (mounted at /api/v1/)."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
+router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
+router.register("documents", views.SourceDocumentViewSet, basename="sourcedocument")
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("legal-provisions", views.LegalProvisionViewSet, basename="legalprovision")
+
+app_name = "api"
+urlpatterns = [
+    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("stats/timeline/", views.TimelineView.as_view(), name="stats-timeline"),
+    *router.urls,
+]

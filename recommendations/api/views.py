@@ -1,0 +1,505 @@
+"""API views: read-only viewsets for everyone, counts for dashboards, and writes for
+authenticated users with the matching permission.
+
+Each view builds its queryset in ``get_queryset`` from ``visible()``, the single place that
+decides what a client may see (the public: published, unarchived data; staff: drafts too,
+marked), and adds the ``select_related``/``prefetch_related`` that keep the number of queries
+per request fixed however long the page or the history.
+
+Writes go through ``services`` like the admin's. Changing an existing row needs the ``ETag``
+read with it sent back in ``If-Match``: a stale one gets 412 and nothing is saved.
+"""
+
+import functools
+import re
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import views as drf_views
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.fields import get_error_detail
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from .. import services
+from ..filters import (
+    ActorFilterSet,
+    LegalProvisionFilterSet,
+    RecommendationFilterSet,
+    SourceDocumentFilterSet,
+    StatusUpdateFilterSet,
+    ThemeFilterSet,
+    TimelineFilterSet,
+)
+from ..models import Actor, Citation, LegalProvision, Recommendation, SourceDocument, StatusUpdate, Theme
+from ..stats import status_counts, status_timeline, timeline_points
+from . import serializers as api
+from .renderers import CSVRenderer, serializer_columns
+
+
+def sees_drafts(user):
+    """Staff who may view recommendations see drafts (marked as such); everyone else sees only
+    what a reviewer has published."""
+    return user.is_authenticated and user.is_staff and user.has_perm("recommendations.view_recommendation")
+
+
+def visible(queryset, request):
+    """What a client may see of a model: every queryset of the API starts here. Archived
+    recommendations (and their status updates) are shown to nobody."""
+    drafts = sees_drafts(request.user)
+    if queryset.model is Recommendation:
+        return queryset.active() if drafts else queryset.public()
+    if queryset.model is StatusUpdate:
+        return queryset.filter(recommendation__archived_at__isnull=True) if drafts else queryset.public()
+    return queryset.all()
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = (
+        "Send the ETag you read with the resource in an If-Match header, so that a change made since is not "
+        "overwritten."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
+def etag(instance):
+    """A strong entity tag: the row's version number, which every saved change raises."""
+    return f'"{instance.version}"'
+
+
+_ETAG = re.compile(r'^"(\d{1,18})"$')
+
+
+def validation_error_detail(error):
+    """A Django ``ValidationError`` (as raised by the services) as DRF error details, with the
+    same messages; errors about no field in particular go under ``non_field_errors``."""
+    detail = get_error_detail(error)
+    if isinstance(detail, dict) and "__all__" in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop("__all__")
+    return detail
+
+
+def exception_handler(exc, context):
+    """DRF's handler, and a 400 (not a 500) for a Django ``ValidationError`` that reaches a view."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(validation_error_detail(exc))
+    return drf_views.exception_handler(exc, context)
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=["json", "csv"], description="Output format: JSON (default) or CSV for spreadsheets."
+)
+
+
+def _nul_path(value, path=()):
+    """Where in parsed input (dicts, lists, strings) a NUL character is, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return (*path, key.replace("\x00", "\\x00"))
+        found = _nul_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+class ApiViewMixin:
+    """What every API view does before and after its own work."""
+
+    def initial(self, request, *args, **kwargs):
+        # A NUL byte cannot be stored in or compared with PostgreSQL text: refuse it up front,
+        # in any parameter or field of the body, with a 400 naming where it is.
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                raise ValidationError({name.replace("\x00", "\\x00"): ["Null characters are not allowed."]})
+        if request.method in ("POST", "PUT", "PATCH"):
+            path = _nul_path(request.data)
+            if path is not None:
+                field = ".".join(str(part) for part in path) or api_settings.NON_FIELD_ERRORS_KEY
+                raise ValidationError({field: ["Null characters are not allowed."]})
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are always JSON with field messages, even when CSV was asked for.
+        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), CSVRenderer):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get_csv_header(self):
+        return serializer_columns(self.get_serializer())
+
+
+class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """List and detail, for anyone."""
+
+    def get_queryset(self):
+        return visible(super().get_queryset(), self.request)
+
+
+class VersionedWritesMixin:
+    """Optimistic locking over HTTP. The detail carries ``ETag: "<version>"``; ``PATCH`` and the
+    review actions take it back in ``If-Match`` and answer 412 Precondition Failed if the row has
+    changed since (428 if ``PATCH`` comes without it). The service makes the same check
+    atomically, so two clients racing with the same ETag cannot both win."""
+
+    change_serializer_class = None
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return Response(self.get_serializer(instance).data, headers={"ETag": etag(instance)})
+
+    def expected_version(self, instance, *, required):
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header:
+            if required:
+                raise PreconditionRequired()
+            return instance.version
+        if header == "*":
+            return instance.version
+        match = _ETAG.match(header)
+        if match is None or int(match.group(1)) != instance.version:
+            raise PreconditionFailed(
+                f"This {instance._meta.verbose_name} has changed since you read it (it is now at ETag "
+                f"{etag(instance)}); nothing was saved. Read it again and re-apply your change."
+            )
+        return instance.version
+
+    def write(self, instance, function, **kwargs):
+        """Run a service and answer with the fresh representation and ETag, or the right error."""
+        try:
+            function(**kwargs)
+        except services.ConcurrentEditError as error:
+            raise PreconditionFailed(str(error)) from None
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        except DjangoValidationError as error:
+            raise ValidationError(validation_error_detail(error)) from None
+        # The services update the instance in place (fields, version, review state).
+        return Response(self.get_serializer(instance).data, headers={"ETag": etag(instance)})
+
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected = self.expected_version(instance, required=True)
+        changes = self.change_serializer_class(data=request.data, partial=True, context=self.get_serializer_context())
+        changes.is_valid(raise_exception=True)
+        if not changes.validated_data:
+            raise ValidationError({"non_field_errors": ["Nothing to change: send at least one field."]})
+        return self.write(
+            instance, functools.partial(self.change, instance), expected_version=expected, **changes.validated_data
+        )
+
+    def review_action(self, function, **kwargs):
+        instance = self.get_object()
+        self.expected_version(instance, required=False)
+        return self.write(instance, function, user=self.request.user, **{self.review_argument: instance}, **kwargs)
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class ActorViewSet(ReadOnlyViewSet):
+    """Who makes recommendations and promises, who they are addressed to, who assesses them."""
+
+    queryset = Actor.objects.select_related("part_of").order_by("name", "id")
+    serializer_class = api.ActorSerializer
+    filterset_class = ActorFilterSet
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class ThemeViewSet(ReadOnlyViewSet):
+    """The subjects recommendations are tagged with."""
+
+    queryset = Theme.objects.select_related("parent").order_by("name", "id")
+    serializer_class = api.ThemeSerializer
+    filterset_class = ThemeFilterSet
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class LegalProvisionViewSet(ReadOnlyViewSet):
+    """Articles of laws and treaties that recommendations ask to change or respect."""
+
+    queryset = LegalProvision.objects.order_by("country", "instrument", "article", "id")
+    serializer_class = api.LegalProvisionSerializer
+    filterset_class = LegalProvisionFilterSet
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class SourceDocumentViewSet(ReadOnlyViewSet):
+    """The documents that citations quote; the detail includes the full text."""
+
+    queryset = SourceDocument.objects.order_by("-published_on", "external_id", "id")
+    filterset_class = SourceDocumentFilterSet
+
+    def get_serializer_class(self):
+        return api.SourceDocumentDetailSerializer if self.action == "retrieve" else api.SourceDocumentSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # The full text is only shown in the detail; lists do not read it from the database.
+        return queryset if self.action == "retrieve" else queryset.defer("text")
+
+
+FULL_PARAMETER = OpenApiParameter(
+    "full",
+    bool,
+    description="Give each item in full, as the detail does (text, legal provisions, citations, status history).",
+)
+
+
+REVIEW_ACTION_SCHEMA = extend_schema(
+    request=None,
+    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
+    responses={200: None, 403: None, 412: None},
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag read with the resource."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER, FULL_PARAMETER]),
+    partial_update=extend_schema(
+        request=api.RecommendationChangeSerializer,
+        parameters=[IF_MATCH],
+        responses={200: api.RecommendationDetailSerializer, 412: None, 428: None},
+    ),
+)
+class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
+    """Recommendations and promises. With ``as_of=YYYY-MM-DD``, ``status``, ``status_as_of`` and
+    ``overdue`` are those that held on that date, and items made after it are left out.
+
+    ``PATCH`` (with ``If-Match``) changes one, for users who may change recommendations (a
+    published one only for reviewers); ``publish``, ``unpublish``, ``archive`` and ``restore``
+    are the reviewers' actions."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    change_serializer_class = api.RecommendationChangeSerializer
+    review_argument = "recommendation"
+    queryset = Recommendation.objects.select_related("made_by", "addressed_to").prefetch_related("themes")
+    filterset_class = RecommendationFilterSet
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raw = request.query_params.get("full", "")
+        try:
+            self.full = serializers.BooleanField().run_validation(raw) if raw else False
+        except ValidationError as error:
+            raise ValidationError({"full": error.detail}) from None
+
+    def get_serializer_class(self):
+        if self.action != "list" or getattr(self, "full", False):
+            return api.RecommendationDetailSerializer
+        return api.RecommendationSerializer
+
+    def change(self, instance, **fields):
+        services.recommendation_change(recommendation=instance, user=self.request.user, **fields)
+
+    @REVIEW_ACTION_SCHEMA
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def publish(self, request, pk=None):
+        """Publish a draft recommendation (reviewers)."""
+        return self.review_action(services.recommendation_publish)
+
+    @REVIEW_ACTION_SCHEMA
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def unpublish(self, request, pk=None):
+        """Take a published recommendation back to draft (reviewers)."""
+        return self.review_action(services.recommendation_unpublish)
+
+    @REVIEW_ACTION_SCHEMA
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def archive(self, request, pk=None):
+        """Archive a recommendation: it is kept, with its history, but shown no more (reviewers)."""
+        return self.review_action(services.recommendation_archive)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.get_serializer_class() is api.RecommendationDetailSerializer:
+            history = (
+                visible(StatusUpdate.objects.select_related("assessed_by"), self.request)
+                .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("document")))
+                .latest_first()
+            )
+            queryset = queryset.prefetch_related(
+                "legal_provisions",
+                Prefetch("citations", queryset=Citation.objects.select_related("document")),
+                Prefetch("status_updates", queryset=history),
+            )
+        return queryset
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(request=api.StatusUpdateCreateSerializer, responses={201: api.StatusUpdateSerializer}),
+    partial_update=extend_schema(
+        request=api.StatusUpdateChangeSerializer,
+        parameters=[IF_MATCH],
+        responses={200: api.StatusUpdateSerializer, 412: None, 428: None},
+    ),
+)
+class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
+    """The status history of every recommendation, newest first, with its evidence.
+
+    ``POST`` records a new status update with its citations, as the admin's form does (the same
+    service, the same checks and messages); it needs the "add status update" permission and
+    starts as a draft (``"publish": true`` publishes it at once, for reviewers). ``PATCH`` (with
+    ``If-Match``) changes one; ``publish`` and ``unpublish`` are the reviewers' actions."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    change_serializer_class = api.StatusUpdateChangeSerializer
+    review_argument = "status_update"
+
+    queryset = (
+        StatusUpdate.objects.select_related("recommendation", "assessed_by")
+        .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("document")))
+        .latest_first()
+    )
+    serializer_class = api.StatusUpdateSerializer
+    filterset_class = StatusUpdateFilterSet
+
+    def get_serializer_class(self):
+        return api.StatusUpdateCreateSerializer if self.action == "create" else api.StatusUpdateSerializer
+
+    def change(self, instance, **fields):
+        services.status_update_change(status_update=instance, user=self.request.user, **fields)
+
+    @REVIEW_ACTION_SCHEMA
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def publish(self, request, pk=None):
+        """Publish a draft status update: it then counts toward the current status (reviewers)."""
+        return self.review_action(services.status_update_publish)
+
+    @REVIEW_ACTION_SCHEMA
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def unpublish(self, request, pk=None):
+        """Take a published status update back to draft, e.g. one published by mistake (reviewers)."""
+        return self.review_action(services.status_update_unpublish)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            created = services.status_update_record(
+                recommendation=data["recommendation"],
+                status=data["status"],
+                as_of=data["as_of"],
+                as_of_precision=data["as_of_precision"],
+                summary=data["summary"],
+                assessor_kind=data["assessor_kind"],
+                assessed_by=data["assessed_by"],
+                citations=[
+                    services.CitationInput(
+                        document=citation["document"], quote=citation["quote"], location=citation["location"]
+                    )
+                    for citation in data["citations"]
+                ],
+                recorded_by=request.user,
+                publish=data["publish"],
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(validation_error_detail(error)) from None
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        instance = self.queryset.get(pk=created.pk)
+        return Response(
+            api.StatusUpdateSerializer(instance, context=self.get_serializer_context()).data,
+            status=201,
+            headers={"ETag": etag(instance)},
+        )
+
+
+class StatsViewMixin(ApiViewMixin):
+    """Counts over the recommendations that the recommendation filters select."""
+
+    queryset = Recommendation.objects.all()
+    pagination_class = None
+    # Used only to document the filters in the schema; the views apply the FilterSet themselves.
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return visible(super().get_queryset(), self.request)
+
+    def filtered(self, filterset_class):
+        filterset = filterset_class(data=self.request.query_params, queryset=self.get_queryset(), request=self.request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset
+
+    @staticmethod
+    def validated(serializer_class, request):
+        serializer = serializer_class(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+@extend_schema(
+    filters=True,
+    parameters=[api.StatsQuerySerializer, FORMAT_PARAMETER],
+    responses=api.StatsSerializer,
+)
+class StatsView(StatsViewMixin, GenericAPIView):
+    """How many recommendations are in each status (overall and per group), the implementation
+    rates and how many are overdue; takes every recommendation filter, ``as_of`` included.
+
+    With ``format=csv``: one row for all (key "") then one per group."""
+
+    filterset_class = RecommendationFilterSet
+    serializer_class = api.StatsSerializer
+
+    def get(self, request, *args, **kwargs):
+        query = self.validated(api.StatsQuerySerializer, request)
+        filterset = self.filtered(RecommendationFilterSet)
+        data = status_counts(filterset.qs, on=filterset.as_of_date, group_by=query.get("group_by"))
+        return Response(api.StatsSerializer(data).data)
+
+    def get_csv_rows(self, data):
+        return [{"key": "", "label": "All", **data["overall"]}, *data["groups"]]
+
+    def get_csv_header(self):
+        return serializer_columns(api.GroupCountsSerializer())
+
+
+@extend_schema(
+    filters=True,
+    parameters=[api.TimelineQuerySerializer, FORMAT_PARAMETER],
+    responses=api.TimelineSerializer,
+)
+class TimelineView(StatsViewMixin, GenericAPIView):
+    """Counts by status at the end of each month, quarter or year from ``start`` to ``end``
+    (at most 240 points; the last point is ``end`` itself). Takes the recommendation filters
+    except ``status``, ``overdue``, ``as_of`` and ``ordering``. With ``format=csv``: one row per point."""
+
+    filterset_class = TimelineFilterSet
+    serializer_class = api.TimelineSerializer
+
+    def get(self, request, *args, **kwargs):
+        query = self.validated(api.TimelineQuerySerializer, request)
+        try:
+            points = timeline_points(query["start"], query["end"], query["interval"])
+        except ValueError as error:
+            raise ValidationError({"interval": [str(error)]}) from None
+        filterset = self.filtered(TimelineFilterSet)
+        data = {**query, "points": status_timeline(filterset.qs, points=points)}
+        return Response(api.TimelineSerializer(data).data)
+
+    def get_csv_rows(self, data):
+        return data["points"]
+
+    def get_csv_header(self):
+        return serializer_columns(api.TimelinePointSerializer())

@@ -1,0 +1,437 @@
+"""django-filter FilterSets for the API (and anything else that filters lists).
+
+NetBox style: every foreign key can be filtered by slug (``theme=freedom-of-assembly``) and by
+id (``theme_id=3``); a filter given several times matches any of its values; ``q`` searches.
+Every value is validated by the filter's form field, so a bad value is a 400 naming the
+parameter, never a 500.
+"""
+
+import datetime
+
+import django_filters
+import django_filters.fields
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Q
+from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from .models import (
+    Actor,
+    DatePrecision,
+    ImplementationStatus,
+    LegalProvision,
+    Mechanism,
+    Recommendation,
+    RecommendationKind,
+    ReviewState,
+    SourceDocument,
+    StateResponse,
+    StatusUpdate,
+    Theme,
+)
+
+# The status filter and the counts also know recommendations that nobody has assessed yet.
+NO_STATUS = "no_status"
+STATUS_CHOICES = [*ImplementationStatus.choices, (NO_STATUS, "No status recorded yet")]
+
+# The full-text search configuration on PostgreSQL. "simple" neither stems nor drops stop
+# words, so it treats English, Russian and Kazakh texts alike.
+SEARCH_CONFIG = "simple"
+
+
+def text_search(queryset, value, fields):
+    """Search ``fields`` for ``value``: PostgreSQL full-text search (every word must occur, in any
+    order; "quoted phrases" and -exclusions work as in a web search) on PostgreSQL, a plain
+    case-insensitive contains-search elsewhere (SQLite, for development and tests)."""
+    value = value.strip()
+    if not value:
+        return queryset
+    if connection.vendor == "postgresql":
+        vector = SearchVector(*fields, config=SEARCH_CONFIG)
+        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.annotate(search_vector=vector).filter(search_vector=query)
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    return queryset.filter(condition)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Match any of several related objects given by slug; an unknown slug is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v):
+        # Compare the related object itself (its key), not its slug, with the foreign key.
+        name = self.field_name
+        if self.lookup_expr != "exact":
+            name = f"{name}__{self.lookup_expr}"
+        return {name: v}
+
+
+class StrictBooleanField(django_filters.fields.forms.Field):
+    """``true``/``false`` (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise ValidationError(
+                "“%(value)s” is not true or false.", code="invalid", params={"value": value}
+            ) from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A boolean filter that refuses values other than true and false with a 400."""
+
+    field_class = StrictBooleanField
+
+
+# The largest id a database stores (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Checks that each id is a whole number a database can store before looking it up:
+    SQLite raises OverflowError (a 500) on a larger one."""
+
+    def _check_values(self, value):
+        for key in value:
+            text = str(key)
+            if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+                )
+        return super()._check_values(value)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.ModelMultipleChoiceFilter):
+    """Match any of several related objects given by id; an unknown id is a 400."""
+
+    field_class = IdChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+def ordering_filter(*fields):
+    """An ``ordering`` parameter over ``fields`` (each a name, or a (model field, parameter
+    name) pair); ``-name`` reverses. The id always breaks ties (see ``BaseFilterSet``)."""
+    pairs = [field if isinstance(field, tuple) else (field, field) for field in fields]
+    names = ", ".join(name for _, name in pairs)
+    return django_filters.OrderingFilter(fields=pairs, label=f"Sort by {names}; prefix - to reverse.")
+
+
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, converted to UTC: PostgreSQL refuses odd offsets such as -22:23, and a
+    moment that falls outside years 1–9999 in UTC is an error, not an overflow."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("This moment is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Adds the "changed since" feed that every list offers, and makes every order total."""
+
+    updated_after = UtcDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gt",
+        label="Changed after this moment (ISO 8601, e.g. 2024-05-01T12:00:00Z); for pulling only what changed.",
+    )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Ties in any ordering are broken by the id, so that pages never overlap or skip rows.
+        ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+        if not any(str(field).lstrip("-") in ("id", "pk") for field in ordering):
+            ordering.append("-id" if ordering and str(ordering[0]).startswith("-") else "id")
+        return queryset.order_by(*ordering)
+
+
+class RecommendationFilterSet(BaseFilterSet):
+    """Filters for recommendations and promises.
+
+    ``as_of=YYYY-MM-DD`` turns the list into the picture on that date: ``status`` and
+    ``overdue`` (both the filters and the values in the response) are the ones that held on it,
+    and recommendations made after it are left out (see ``RecommendationQuerySet.existing_on``).
+    """
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the title and the full text.")
+    kind = django_filters.MultipleChoiceFilter(choices=RecommendationKind.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        label="Implementation status (as of `as_of` if given); `no_status` for items not assessed yet.",
+    )
+    overdue = BooleanFilter(
+        method="filter_overdue",
+        label="Deadline passed (before `as_of`, or today) without the status then being `implemented`.",
+    )
+    as_of = django_filters.DateFilter(
+        method="filter_as_of",
+        label="Show statuses and overdue flags as they stood on this date (YYYY-MM-DD); "
+        "leaves out recommendations made after it.",
+    )
+    mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices)
+    state_response = django_filters.MultipleChoiceFilter(choices=StateResponse.choices)
+    theme = SlugFilter(queryset=Theme.objects.all(), method="filter_theme", label="Theme slug.")
+    theme_id = IdFilter(queryset=Theme.objects.all(), method="filter_theme", label="Theme id.")
+    legal_provision = SlugFilter(
+        queryset=LegalProvision.objects.all(), method="filter_legal_provision", label="Legal provision slug."
+    )
+    legal_provision_id = IdFilter(
+        queryset=LegalProvision.objects.all(), method="filter_legal_provision", label="Legal provision id."
+    )
+    made_by = SlugFilter(queryset=Actor.objects.all(), field_name="made_by", label="Slug of the actor who made it.")
+    made_by_id = IdFilter(queryset=Actor.objects.all(), field_name="made_by", label="Id of the actor who made it.")
+    addressed_to = SlugFilter(
+        queryset=Actor.objects.all(), field_name="addressed_to", label="Slug of the actor it is addressed to."
+    )
+    addressed_to_id = IdFilter(
+        queryset=Actor.objects.all(), field_name="addressed_to", label="Id of the actor it is addressed to."
+    )
+    actor = SlugFilter(
+        queryset=Actor.objects.all(), method="filter_actor", label="Actor slug: made by or addressed to this actor."
+    )
+    actor_id = IdFilter(
+        queryset=Actor.objects.all(), method="filter_actor", label="Actor id: made by or addressed to this actor."
+    )
+    country = django_filters.MultipleChoiceFilter(
+        choices=list(countries),
+        field_name="addressed_to__country",
+        label="ISO country code of the state (or authority) it is addressed to.",
+    )
+    made_after = django_filters.DateFilter(field_name="made_on", lookup_expr="gte", label="Made on or after.")
+    made_before = django_filters.DateFilter(field_name="made_on", lookup_expr="lte", label="Made on or before.")
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due on or after.")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due on or before.")
+    has_deadline = BooleanFilter(field_name="due_on", lookup_expr="isnull", exclude=True)
+    external_id = django_filters.CharFilter()
+    state_under_review = django_filters.CharFilter(
+        method="filter_state_under_review",
+        label=(
+            "The state under review, by ISO country code (KZ) or actor slug (kazakhstan): everything addressed "
+            "to it or to any actor of that country (its president, its authorities)."
+        ),
+    )
+    review_state = django_filters.MultipleChoiceFilter(
+        choices=ReviewState.choices, label="draft or published (only staff see drafts)."
+    )
+    upr_cycle = django_filters.NumberFilter(min_value=0, max_value=32767)
+    upr_session = django_filters.NumberFilter(min_value=0, max_value=32767)
+    ordering = ordering_filter(
+        "made_on", "due_on", "title", ("effective_status_as_of", "status_as_of"), "updated_at", "id"
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+    def filter_queryset(self, queryset):
+        # Every other filter, the ordering and the serializer read the status annotations, so
+        # they are added first, for the date asked for.
+        return super().filter_queryset(queryset.with_status_on(self.as_of_date))
+
+    @property
+    def as_of_date(self):
+        """The validated ``as_of`` date, or None (today, by the current status)."""
+        return self.form.cleaned_data.get("as_of")
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset.existing_on(value) if value else queryset
+
+    def filter_q(self, queryset, name, value):
+        return text_search(queryset, value, ["title", "text"])
+
+    def filter_state_under_review(self, queryset, name, value):
+        value = value.strip()
+        known = (len(value) == 2 and value.upper() in countries) or Actor.objects.filter(slug=value).exists()
+        if not known:
+            raise ValidationError({name: [f"No state with country code or actor slug “{value}”."]})
+        return queryset.for_state_under_review(value)
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        statuses = ["" if status == NO_STATUS else status for status in value]
+        return queryset.filter(effective_status__in=statuses)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.overdue_on(self.as_of_date) if value else queryset.not_overdue_on(self.as_of_date)
+
+    def filter_theme(self, queryset, name, value):
+        # A subquery rather than a join: no duplicate rows, so no DISTINCT and exact counts.
+        if not value:
+            return queryset
+        through = Recommendation.themes.through.objects.filter(theme__in=value)
+        return queryset.filter(pk__in=through.values("recommendation_id"))
+
+    def filter_legal_provision(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Recommendation.legal_provisions.through.objects.filter(legalprovision__in=value)
+        return queryset.filter(pk__in=through.values("recommendation_id"))
+
+    def filter_actor(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(made_by__in=value) | Q(addressed_to__in=value))
+
+
+class TimelineFilterSet(RecommendationFilterSet):
+    """The recommendation filters that make sense across a range of dates: the timeline reports
+    every status at every date, so it takes no ``status``, ``overdue``, ``as_of`` or ``ordering``."""
+
+    status = None
+    overdue = None
+    as_of = None
+    ordering = None
+
+    def filter_queryset(self, queryset):
+        # No status annotation and no order: the timeline adds its own for each date.
+        return django_filters.FilterSet.filter_queryset(self, queryset)
+
+
+class StatusUpdateFilterSet(BaseFilterSet):
+    """Filters for the status history: "what changed this month?" is
+    ``as_of_after=2024-04-01&as_of_before=2024-04-30`` (dated then) or ``updated_after=`` (recorded then)."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the summary.")
+    recommendation = IdFilter(queryset=Recommendation.objects.all(), label="Recommendation id.")
+    status = django_filters.MultipleChoiceFilter(choices=ImplementationStatus.choices)
+    as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte", label="Dated on or after.")
+    as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte", label="Dated on or before.")
+    as_of_precision = django_filters.MultipleChoiceFilter(choices=DatePrecision.choices)
+    assessor_kind = django_filters.MultipleChoiceFilter(choices=StatusUpdate.AssessorKind.choices)
+    assessed_by = SlugFilter(queryset=Actor.objects.all(), field_name="assessed_by", label="Assessor's slug.")
+    assessed_by_id = IdFilter(queryset=Actor.objects.all(), field_name="assessed_by", label="Assessor's id.")
+    kind = django_filters.MultipleChoiceFilter(
+        choices=RecommendationKind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
+    )
+    theme = SlugFilter(queryset=Theme.objects.all(), field_name="recommendation__themes", distinct=True)
+    review_state = django_filters.MultipleChoiceFilter(
+        choices=ReviewState.choices, label="draft or published (only staff see drafts)."
+    )
+    ordering = ordering_filter("as_of", "created_at", "updated_at", "id")
+
+    class Meta:
+        model = StatusUpdate
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return text_search(queryset, value, ["summary"])
+
+
+class SourceDocumentFilterSet(BaseFilterSet):
+    """Filters for source documents."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the external id, title and publisher.")
+    external_id = django_filters.CharFilter()
+    document_type = django_filters.MultipleChoiceFilter(choices=SourceDocument.DocumentType.choices)
+    language = django_filters.CharFilter()
+    published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    ordering = ordering_filter("published_on", "external_id", "title", "updated_at", "id")
+
+    class Meta:
+        model = SourceDocument
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(external_id__icontains=value) | Q(title__icontains=value) | Q(publisher__icontains=value)
+        )
+
+
+class ActorFilterSet(BaseFilterSet):
+    """Filters for actors."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
+    slug = django_filters.CharFilter()
+    kind = django_filters.MultipleChoiceFilter(choices=Actor.Kind.choices)
+    country = django_filters.MultipleChoiceFilter(choices=list(countries))
+    part_of = SlugFilter(queryset=Actor.objects.all(), field_name="part_of")
+    part_of_id = IdFilter(queryset=Actor.objects.all(), field_name="part_of")
+    ordering = ordering_filter("name", "slug", "updated_at", "id")
+
+    class Meta:
+        model = Actor
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
+
+
+class ThemeFilterSet(BaseFilterSet):
+    """Filters for themes."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
+    slug = django_filters.CharFilter()
+    parent = SlugFilter(queryset=Theme.objects.all(), field_name="parent")
+    parent_id = IdFilter(queryset=Theme.objects.all(), field_name="parent")
+    ordering = ordering_filter("name", "slug", "updated_at", "id")
+
+    class Meta:
+        model = Theme
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
+
+
+class LegalProvisionFilterSet(BaseFilterSet):
+    """Filters for legal provisions."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the instrument, article, title and slug.")
+    slug = django_filters.CharFilter()
+    country = django_filters.MultipleChoiceFilter(choices=list(countries))
+    instrument = django_filters.CharFilter(lookup_expr="iexact")
+    article = django_filters.CharFilter()
+    ordering = ordering_filter("instrument", "article", "slug", "updated_at", "id")
+
+    class Meta:
+        model = LegalProvision
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(instrument__icontains=value)
+            | Q(article__iexact=value)
+            | Q(title__icontains=value)
+            | Q(slug__icontains=value)
+        )
