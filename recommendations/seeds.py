@@ -90,7 +90,7 @@ class _Entry:
 
     def choice(self, name, choices, default=None, required=False):
         value = self.get(name, default, required)
-        if value is None:
+        if value in (None, ""):  # an optional choice left out
             return value
         valid = [c[0] for c in choices.choices]
         if value not in valid:
@@ -314,6 +314,7 @@ def _load_recommendation(entry, report):
             assessed_by=update.lookup("assessed_by", Actor),
             citations=_citations(update),
         )
+        report.count("status updates", created=True)
     report.count("recommendations", created=True)
 
 
