@@ -173,8 +173,8 @@ STORAGES = {
 }
 
 # Cache: Redis when REDIS_URL is set (Django's own backend), shared by every worker and host; it
-# holds the DRF throttling counters and the login-lockout counters. Without it, a per-process
-# local-memory cache: fine for one process, not for several.
+# holds the API throttling counters (DRF uses the default cache). Without it, a per-process
+# local-memory cache: fine for one process; several workers or hosts need REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -190,14 +190,17 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Login lockout (django-axes) on the admin login: after AXES_FAILURE_LIMIT failed attempts for one
-# username from one IP address, that pair is refused for AXES_COOLOFF_MINUTES. Counters live in the
-# shared Redis cache when REDIS_URL is set, otherwise in the database (AccessAttempt rows, visible in
-# the admin): both are shared by all workers and hosts, unlike a local-memory cache.
+# username from one IP address, that pair is refused for AXES_COOLOFF_MINUTES. The counters are rows
+# in the database (axes' database handler), so every worker and host sharing the PostgreSQL database
+# sees the same counts, with or without Redis. Chosen over axes' cache handler because the attempts
+# then show in the admin (who tried which account from where) and a staff member can lift a lock
+# there or with `manage.py axes_reset_username`; the cache handler can't reset by username when
+# counting username + IP pairs, and with a local-memory cache it would not be shared at all.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
