@@ -33,8 +33,8 @@ PRODUCTION_ENV = {
 
 
 def run_python(*args, env):
-    """Run the venv's Python in the repository with only PATH and the given variables set."""
-    clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
+    """Run the venv's Python in the repository with only PATH and the given variables set (no .env file)."""
+    clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "ENV_FILE": os.devnull, **env}
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean_env, capture_output=True, text=True, timeout=120, check=False
     )

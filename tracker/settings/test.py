@@ -1,12 +1,17 @@
 """Test settings: speed-ups on top of ``base``; behaviour is the same as in production.
 
-pytest-django runs with DEBUG off, i.e. in production mode, so the two variables production mode
-requires get test-only values here unless the environment already has them. ``test_production.py``
+Tests run in production mode (DEBUG off, as pytest-django runs them anyway, whatever the shell has
+exported), so the two variables production mode requires get test-only values here unless the
+environment already has them. ``test_production.py``
 runs ``check --deploy`` on the real settings in a subprocess with a clean environment.
 """
 
 import os
 
+# A developer's or server's .env must not change what the tests check (or point them at a real
+# database): the suite reads only real environment variables, e.g. DATABASE_URL for PostgreSQL.
+os.environ.setdefault("ENV_FILE", os.devnull)
+os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-never-used-outside-the-test-suite-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
