@@ -280,6 +280,20 @@ def test_reset_by_username_lifts_the_lock(client, curator):
     assert log_in(client, "the right password").status_code == 302
 
 
+def test_staff_lift_a_lock_by_deleting_the_attempt_in_the_admin(client, curator):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "wrong")
+    attempt = AccessAttempt.objects.get(username="curator")
+    colleague = Client()
+    colleague.force_login(get_user_model().objects.create_superuser("colleague", password="x"))
+    changelist = colleague.get(reverse("admin:axes_accessattempt_changelist"))
+    assert changelist.status_code == 200
+    assert b"Access attempts" in changelist.content
+    deleted = colleague.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert log_in(client, "the right password").status_code == 302
+
+
 # --- Static files -----------------------------------------------------------------------------------
 
 
