@@ -14,11 +14,12 @@ What it does, all in a temporary directory that is removed afterwards:
 4. a table per URL: requests, requests/s, latency (p50, p99, max), errors. An error is a socket
    error (connect, read, write, timeout) or a status other than 2xx/3xx.
 
-Throttling: every wrk connection comes from 127.0.0.1, so the API's anonymous throttle (meant for
-one visitor) would turn most of the run into HTTP 429. The run therefore raises it through the API's
-own variable, API_ANON_THROTTLE_RATE=1000000/minute (the throttle still runs and counts every
-request, it just never refuses); `--env API_ANON_THROTTLE_RATE=120/minute` puts the default back.
-Any 429 is counted in its own column, not as an error.
+Throttling: every wrk connection comes from 127.0.0.1, so the API's throttles (meant for one
+visitor; DRF's user throttle also counts anonymous requests by address) would turn most of the run
+into HTTP 429. The run therefore raises both through the API's own variables,
+API_ANON_THROTTLE_RATE and API_USER_THROTTLE_RATE = 1000000/minute: the throttles still run and
+record every request, they just never refuse. `--env API_ANON_THROTTLE_RATE=120/minute` puts a
+limit back. Any 429 is counted in its own column, not as an error.
 
 Needs wrk (Debian/Ubuntu: `sudo apt-get install wrk`; macOS: `brew install wrk`).
 """
@@ -197,6 +198,7 @@ def main():
             "LOG_LEVEL": "WARNING",
             # See the module docstring: one client address for the whole run.
             "API_ANON_THROTTLE_RATE": "1000000/minute",
+            "API_USER_THROTTLE_RATE": "1000000/minute",
         }
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
@@ -252,7 +254,7 @@ def main():
         if throttled:
             print(
                 "\nnote: 429 = throttled by the API (one client address for the whole run); see --help on "
-                "API_ANON_THROTTLE_RATE."
+                "the throttle rates."
             )
         if total_errors:
             print(f"\nFAILED: {total_errors} errors")

@@ -98,6 +98,13 @@ def test_development_mode_needs_no_set_up():
     assert setting("SECURE_SSL_REDIRECT", env={"DEBUG": "true"}) == "False"
 
 
+def test_proxy_count_switches_the_lockout_to_the_forwarded_address():
+    assert setting("AXES_IPWARE_META_PRECEDENCE_ORDER", env=PRODUCTION_ENV) == "('REMOTE_ADDR',)"
+    behind_proxy = {**PRODUCTION_ENV, "NUM_PROXIES": "1"}
+    assert setting("AXES_IPWARE_PROXY_COUNT", env=behind_proxy) == "0"
+    assert setting("AXES_IPWARE_META_PRECEDENCE_ORDER", env=behind_proxy) == "('HTTP_X_FORWARDED_FOR', 'REMOTE_ADDR')"
+
+
 def test_proxy_ssl_header_is_opt_in():
     assert setting("SECURE_PROXY_SSL_HEADER", env=PRODUCTION_ENV) == "None"
     header = setting("SECURE_PROXY_SSL_HEADER", env={**PRODUCTION_ENV, "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto"})
@@ -271,6 +278,33 @@ def test_lockout_is_per_username_and_address(client, curator):
     # The same account from another address is not locked out by someone else's guessing.
     elsewhere = Client(REMOTE_ADDR="203.0.113.7")
     assert log_in(elsewhere, "the right password").status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_lockout(client, curator):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "wrong")
+    forged = client.post(
+        "/admin/login/",
+        {"username": "curator", "password": "the right password"},
+        headers={"x-forwarded-for": "198.51.100.23"},
+    )
+    assert forged.status_code == 429
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_client(client, curator, settings):
+    # NUM_PROXIES=1, as test_proxy_count_switches_the_lockout_to_the_forwarded_address sets it.
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # The proxy appends the address it saw; whatever the client sent before it is ignored.
+    visitor = {"x-forwarded-for": "192.0.2.66, 198.51.100.23"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "curator", "password": "wrong"}, headers=visitor)
+    assert AccessAttempt.objects.get(username="curator").ip_address == "198.51.100.23"
+    other_visitor = {"x-forwarded-for": "203.0.113.5"}
+    allowed = client.post(
+        "/admin/login/", {"username": "curator", "password": "the right password"}, headers=other_visitor
+    )
+    assert allowed.status_code == 302
 
 
 def test_reset_by_username_lifts_the_lock(client, curator):

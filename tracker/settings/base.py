@@ -207,12 +207,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-# Client IP address (django-ipware): the connecting address unless AXES_PROXY_COUNT proxies stand in
-# front, in which case the address they add to X-Forwarded-For is used.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+# Client address: the connecting address, unless NUM_PROXIES reverse proxies stand in front; then
+# the X-Forwarded-For entry the outermost of them added (the NUM_PROXIES-th from the right, as DRF's
+# NUM_PROXIES counts). Entries a client forges to the left of it are ignored, so they can't dodge
+# the lockout. django-ipware counts the proxies listed in the header, one fewer than stand in front.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES - 1 if NUM_PROXIES else None
+IPWARE_STRICT = False  # extra (forged) entries on the left don't void the header
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if NUM_PROXIES else ("REMOTE_ADDR",)
 
 # Logging: everything to stdout (gunicorn and the process manager collect it); with DEBUG off users
 # get Django's plain error pages, tracebacks go to the log and, if ADMINS is set, by email.
