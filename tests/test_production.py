@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.templatetags.static import static
 from django.test import Client
-from django.urls import reverse
+from django.urls import path, reverse
 
 from tests.factories import RecommendationFactory
 
@@ -195,6 +195,30 @@ def test_not_found_page_shows_no_debug_information(client):
     assert response.status_code == 404
     assert b"URLconf" not in response.content
     assert b"Traceback" not in response.content
+
+
+def failing_view(request):
+    raise RuntimeError("secret internals of a bug")
+
+
+urlpatterns = [path("boom/", failing_view)]
+
+
+@pytest.mark.urls("tests.test_production")
+def test_server_error_shows_a_plain_page_logs_and_mails_the_admins(settings, mailoutbox, caplog):
+    settings.ADMINS = [("ops@example.org", "ops@example.org")]
+    response = Client(raise_request_exception=False).get("/boom/", secure=True)
+    assert response.status_code == 500
+    assert b"secret internals" not in response.content
+    assert b"Traceback" not in response.content
+    error = next(record for record in caplog.records if record.name == "django.request")
+    assert error.levelname == "ERROR"
+    assert "secret internals of a bug" in caplog.text  # the traceback goes to the log...
+    assert "stdout" in settings.LOGGING["loggers"]["django.request"]["handlers"]  # ...which is stdout
+    assert settings.LOGGING["handlers"]["stdout"]["stream"] == "ext://sys.stdout"
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["ops@example.org"]
+    assert "RuntimeError" in mailoutbox[0].body
 
 
 INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)([^>]*)>")

@@ -243,7 +243,7 @@ LOGGING = {
         # django-axes announces itself on every start-up; its login failures and lockouts stay logged.
         "axes.apps": {"level": "WARNING"},
         "django.request": {
-            "handlers": ["stdout", *(["mail_admins"] if ADMINS else [])],
+            "handlers": ["stdout", "mail_admins"],  # the mail handler sends nothing while ADMINS is empty
             "level": "ERROR",
             "propagate": False,
         },
