@@ -5,14 +5,18 @@ number of queries however many rows it shows."""
 import datetime
 
 from django.contrib import admin, messages
-from django.db.models import Count, Prefetch
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from rangefilter.filters import DateRangeFilterBuilder
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .forms import StatusUpdateWithCitationForm
+from .admin_upr_import import UprImportAdminMixin
+from .forms import OptimisticLockForm, StatusUpdateWithCitationForm
 from .models import (
     Actor,
     Citation,
@@ -33,6 +37,76 @@ def _change_link(obj, label=None):
 
 def _snippet(text, length=90):
     return Truncator(normalize_whitespace(text)).chars(length)
+
+
+def _form_model_fields(form):
+    """The cleaned values of the form's concrete, non-many-to-many model fields."""
+    names = {f.name for f in form._meta.model._meta.concrete_fields}
+    return {name: value for name, value in form.cleaned_data.items() if name in names}
+
+
+def _report(model_admin, request, changed, total, done):
+    noun = model_admin.model._meta.verbose_name_plural
+    model_admin.message_user(request, f"{changed} of {total} selected {noun} {done}; the others already were.")
+
+
+class ReviewedAdminMixin:
+    """Shared by recommendations and status updates: drafts are marked; published rows are
+    read-only for anyone who may not publish; a save is refused (and the editor told why) if the
+    row changed since the form was opened; every change is in the history."""
+
+    publish_permission = ""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and obj.is_published:
+            return request.user.has_perm(self.publish_permission)
+        return allowed
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(self.publish_permission)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ConcurrentEditError as error:
+            # Lost the race between the form's check and the save: the transaction rolled back.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except services.ConcurrentEditError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.display(description="review", ordering="review_state")
+    def review(self, obj):
+        return obj.get_review_state_display()
+
+
+def _parent_is_editable(request, parent, publish_permission):
+    return parent is None or not parent.is_published or request.user.has_perm(publish_permission)
+
+
+class ParentReviewInlineMixin:
+    """An inline under a published recommendation or status update is read-only for anyone who
+    may not publish, like the row above it."""
+
+    parent_publish_permission = ""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+
+    def _parent_editable(self, request, parent):
+        return _parent_is_editable(request, parent, self.parent_publish_permission)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -65,8 +139,53 @@ class HasDeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StateUnderReviewFilter(admin.SimpleListFilter):
+    """The state a recommendation is addressed to (or to one of its country's actors). Lists only
+    states that have received something, with one EXISTS query, so it stays short and cheap
+    however many states the tracker knows."""
+
+    title = "state under review"
+    parameter_name = "state_under_review"
+
+    def lookups(self, request, model_admin):
+        received = Recommendation.objects.filter(addressed_to=OuterRef("pk"))
+        return list(
+            Actor.objects.filter(kind=Actor.Kind.STATE)
+            .filter(Exists(received))
+            .order_by("name")
+            .values_list("slug", "name")
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.for_state_under_review(self.value())
+        return queryset
+
+
+class UprActionCategoryFilter(admin.SimpleListFilter):
+    """UPR Info's action categories, with the meaning of each number."""
+
+    title = "UPR action category"
+    parameter_name = "upr_action_category"
+    CATEGORIES = [
+        ("1", "1 – addressed to other states or asks for assistance"),
+        ("2", "2 – continue an action"),
+        ("3", "3 – consider an action"),
+        ("4", "4 – general action"),
+        ("5", "5 – specific action"),
+    ]
+
+    def lookups(self, request, model_admin):
+        return self.CATEGORIES
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(self.CATEGORIES):
+            return queryset.filter(upr_action_category=int(self.value()))
+        return queryset
+
+
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(SimpleHistoryAdmin):
     list_display = ["external_id", "title", "publisher", "document_type", "published", "citation_count"]
     list_filter = [
         "document_type",
@@ -76,6 +195,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     ]
     search_fields = ["external_id", "title", "publisher", "url"]
     readonly_fields = ["text_sha256", "cited_by", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["external_id", "title", "publisher", "document_type", "url", "language"]}),
@@ -86,7 +206,9 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+        # A grouped query drops the model's default ordering: restate it so pages stay stable.
+        queryset = super().get_queryset(request).annotate(citation_total=Count("citations"))
+        return queryset.order_by(*SourceDocument._meta.ordering)
 
     @admin.display(description="published", ordering="published_on")
     def published(self, obj):
@@ -154,7 +276,8 @@ class ThemeAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        return queryset.order_by(*Theme._meta.ordering)
 
     @admin.display(description="recommendations", ordering="recommendation_total")
     def recommendation_count(self, obj):
@@ -169,14 +292,15 @@ class LegalProvisionAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        return queryset.order_by(*LegalProvision._meta.ordering)
 
     @admin.display(description="recommendations", ordering="recommendation_total")
     def recommendation_count(self, obj):
         return obj.recommendation_total
 
 
-class RecommendationCitationInline(admin.TabularInline):
+class RecommendationCitationInline(ParentReviewInlineMixin, admin.TabularInline):
     """The recommendation's own evidence; each quote is checked against its document on save."""
 
     model = Citation
@@ -185,6 +309,7 @@ class RecommendationCitationInline(admin.TabularInline):
     autocomplete_fields = ["document"]
     extra = 0
     verbose_name = "citation (evidence for the recommendation itself)"
+    parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
 
 class StatusHistoryInline(admin.TabularInline):
@@ -193,12 +318,12 @@ class StatusHistoryInline(admin.TabularInline):
 
     model = StatusUpdate
     fk_name = "recommendation"
-    fields = ["as_of_display", "status", "assessor_kind", "assessed_by", "summary_snippet", "evidence"]
+    fields = ["as_of_display", "status", "review_state", "assessor_kind", "assessed_by", "summary_snippet", "evidence"]
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
-    verbose_name_plural = "status history (newest first)"
+    verbose_name_plural = "status history (newest first; drafts do not count until published)"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -229,17 +354,39 @@ class StatusHistoryInline(admin.TabularInline):
         )
 
 
-class RecommendationLinkInline(admin.TabularInline):
+class RecommendationLinkInline(ParentReviewInlineMixin, admin.TabularInline):
     model = RecommendationLink
     fk_name = "from_recommendation"
     fields = ["relation", "to_recommendation", "note"]
     autocomplete_fields = ["to_recommendation"]
     extra = 0
     verbose_name = "link to a related recommendation"
+    parent_publish_permission = services.PUBLISH_RECOMMENDATION
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = "archived"
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not archived"), ("yes", "Archived")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(archived_at__isnull=self.value() == "no")
+        return queryset
+
+
+class RecommendationForm(OptimisticLockForm):
+    class Meta:
+        model = Recommendation
+        fields = "__all__"  # the admin's fieldsets choose what is shown
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
+    form = RecommendationForm
+    publish_permission = services.PUBLISH_RECOMMENDATION
     list_display = [
         "title",
         "kind",
@@ -251,18 +398,26 @@ class RecommendationAdmin(admin.ModelAdmin):
         "current_status_as_of",
         "overdue",
         "theme_list",
+        "review",
     ]
     list_filter = [
+        "review_state",
+        ArchivedFilter,
         "kind",
         "current_status",
         OverdueFilter,
         HasDeadlineFilter,
         "mechanism",
+        StateUnderReviewFilter,
         "state_response",
+        "upr_cycle",
+        "upr_session",
+        UprActionCategoryFilter,
         "themes",
         "legal_provisions",
         ("made_by", admin.RelatedFieldListFilter),
-        ("addressed_to", admin.RelatedFieldListFilter),
+        # Only actors that were addressed: the full list holds every recommending state too.
+        ("addressed_to", admin.RelatedOnlyFieldListFilter),
         ("made_on", DateRangeFilterBuilder(title="made between")),
         ("due_on", DateRangeFilterBuilder(title="due between")),
         ("current_status_as_of", DateRangeFilterBuilder(title="status dated between")),
@@ -275,14 +430,21 @@ class RecommendationAdmin(admin.ModelAdmin):
         "current_status_as_of",
         "overdue",
         "add_status_update",
+        "review_state",
+        "published_at",
+        "published_by",
+        "archived_at",
+        "archived_by",
+        "version",
         "created_at",
         "updated_at",
     ]
     inlines = [RecommendationCitationInline, StatusHistoryInline, RecommendationLinkInline]
+    actions = ["publish", "unpublish", "archive", "restore"]
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["kind", "title", "text", "made_by", "addressed_to"]}),
+        (None, {"fields": ["kind", "title", "text", "made_by", "addressed_to", "expected_version"]}),
         (
             "Where and when",
             {
@@ -298,14 +460,24 @@ class RecommendationAdmin(admin.ModelAdmin):
         ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
         ("Subject", {"fields": ["themes", "legal_provisions"]}),
         (
-            "Status (derived from the history below)",
+            "Status (derived from the published history below)",
             {"fields": ["current_status", "current_status_as_of", "overdue", "add_status_update"]},
+        ),
+        (
+            "Review",
+            {"fields": ["review_state", "published_at", "published_by", "archived_at", "archived_by", "version"]},
         ),
         ("Record", {"fields": ["external_id", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # recommendations are archived, never deleted
+
+    def has_archive_permission(self, request):
+        return request.user.has_perm(services.ARCHIVE_RECOMMENDATION)
 
     @admin.display(description="made", ordering="made_on")
     def made(self, obj):
@@ -323,6 +495,10 @@ class RecommendationAdmin(admin.ModelAdmin):
     def theme_list(self, obj):
         return ", ".join(theme.name for theme in obj.themes.all())
 
+    @admin.display(description="review", ordering="review_state")
+    def review(self, obj):
+        return "Archived" if obj.archived_at else obj.get_review_state_display()
+
     @admin.display(description="new assessment")
     def add_status_update(self, obj):
         if obj.pk is None:
@@ -330,8 +506,46 @@ class RecommendationAdmin(admin.ModelAdmin):
         url = reverse("admin:recommendations_statusupdate_add") + f"?recommendation={obj.pk}"
         return format_html('<a class="addlink" href="{}">Record a status update with its evidence</a>', url)
 
+    def save_model(self, request, obj, form, change):
+        fields = _form_model_fields(form)
+        if not change:
+            created = services.recommendation_create(user=request.user, **fields)
+            # The admin saves the many-to-many fields and inlines against the form's instance next.
+            obj.pk, obj.version, obj._state.adding = created.pk, created.version, False
+            return
+        # Change the row as it is in the database: a revert form's instance carries historical
+        # values of fields the form does not show (review state, archive, version).
+        current = Recommendation.objects.get(pk=obj.pk)
+        services.recommendation_change(
+            recommendation=current,
+            expected_version=form.cleaned_data["expected_version"],
+            user=request.user,
+            **fields,
+        )
+        obj.version = current.version
 
-class StatusUpdateCitationInline(admin.TabularInline):
+    @admin.action(description="Publish selected recommendations", permissions=["publish"])
+    def publish(self, request, queryset):
+        changed = sum(services.recommendation_publish(recommendation=r, user=request.user) for r in queryset)
+        _report(self, request, changed, len(queryset), "published")
+
+    @admin.action(description="Withdraw selected recommendations to draft", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        changed = sum(services.recommendation_unpublish(recommendation=r, user=request.user) for r in queryset)
+        _report(self, request, changed, len(queryset), "withdrawn to draft")
+
+    @admin.action(description="Archive selected recommendations", permissions=["archive"])
+    def archive(self, request, queryset):
+        changed = sum(services.recommendation_archive(recommendation=r, user=request.user) for r in queryset)
+        _report(self, request, changed, len(queryset), "archived")
+
+    @admin.action(description="Restore selected recommendations from the archive", permissions=["archive"])
+    def restore(self, request, queryset):
+        changed = sum(services.recommendation_restore(recommendation=r, user=request.user) for r in queryset)
+        _report(self, request, changed, len(queryset), "restored")
+
+
+class StatusUpdateCitationInline(ParentReviewInlineMixin, admin.TabularInline):
     model = Citation
     fk_name = "status_update"
     fields = ["document", "quote", "location"]
@@ -340,23 +554,34 @@ class StatusUpdateCitationInline(admin.TabularInline):
     min_num = 1
     validate_min = True  # a status update never loses its last piece of evidence
     verbose_name = "citation (evidence)"
+    parent_publish_permission = services.PUBLISH_STATUS_UPDATE
+
+
+class StatusUpdateChangeForm(OptimisticLockForm):
+    class Meta:
+        model = StatusUpdate
+        fields = "__all__"
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
+class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
     """Adding uses one form (status + its first citation) that calls ``status_update_record``;
     changes and deletions go through the service too, so the current status stays in step."""
 
+    form = StatusUpdateChangeForm
+    publish_permission = services.PUBLISH_STATUS_UPDATE
     list_display = [
         "recommendation",
         "status",
         "as_of_date",
         "assessor_kind",
         "assessed_by",
+        "review",
         "recorded_by",
         "created_at",
     ]
     list_filter = [
+        "review_state",
         "status",
         "assessor_kind",
         "recommendation__kind",
@@ -366,13 +591,46 @@ class StatusUpdateAdmin(admin.ModelAdmin):
     search_fields = ["summary", "recommendation__title", "recommendation__external_id"]
     list_select_related = ["recommendation", "assessed_by", "recorded_by"]
     autocomplete_fields = ["recommendation", "assessed_by"]
-    readonly_fields = ["recorded_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "review_state",
+        "published_at",
+        "published_by",
+        "version",
+        "recorded_by",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["publish", "unpublish", "delete_selected"]
     show_full_result_count = False
     date_hierarchy = "as_of"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "recommendation",
+                    "status",
+                    ("as_of", "as_of_precision"),
+                    "summary",
+                    "assessor_kind",
+                    "assessed_by",
+                    "expected_version",
+                ]
+            },
+        ),
+        ("Review", {"fields": ["review_state", "published_at", "published_by", "version"]}),
+        ("Record", {"fields": ["recorded_by", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
 
     @admin.display(description="as of", ordering="as_of")
     def as_of_date(self, obj):
         return obj.as_of_display
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None and obj.is_published:
+            return request.user.has_perm(self.publish_permission)
+        return allowed
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -420,7 +678,14 @@ class StatusUpdateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.status_update_change(status_update=obj)
+            current = StatusUpdate.objects.select_related("recommendation").get(pk=obj.pk)
+            services.status_update_change(
+                status_update=current,
+                expected_version=form.cleaned_data["expected_version"],
+                user=request.user,
+                **_form_model_fields(form),
+            )
+            obj.version = current.version
             return
         data = form.cleaned_data
         created = services.status_update_record(
@@ -444,16 +709,32 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         # On add, the service has already saved the citation; there are no inlines to save.
 
     def delete_model(self, request, obj):
-        services.status_update_delete(status_update=obj)
+        services.status_update_delete(status_update=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         for status_update in queryset.select_related("recommendation"):
-            services.status_update_delete(status_update=status_update)
-        messages.info(request, "Current statuses were recalculated from the remaining history.")
+            services.status_update_delete(status_update=status_update, user=request.user)
+        messages.info(request, "Current statuses were recalculated from the remaining published history.")
+
+    @admin.action(description="Publish selected status updates", permissions=["publish"])
+    def publish(self, request, queryset):
+        changed = sum(
+            services.status_update_publish(status_update=u, user=request.user)
+            for u in queryset.select_related("recommendation")
+        )
+        _report(self, request, changed, len(queryset), "published")
+
+    @admin.action(description="Withdraw selected status updates to draft", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        changed = sum(
+            services.status_update_unpublish(status_update=u, user=request.user)
+            for u in queryset.select_related("recommendation")
+        )
+        _report(self, request, changed, len(queryset), "withdrawn to draft")
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(SimpleHistoryAdmin):
     list_display = ["quote_snippet", "document", "location", "cites"]
     list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
     search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]
@@ -461,6 +742,19 @@ class CitationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["document", "recommendation", "status_update"]
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
+
+    def _parent_editable(self, request, obj):
+        if obj is None:
+            return True
+        if obj.status_update_id:
+            return _parent_is_editable(request, obj.status_update, services.PUBLISH_STATUS_UPDATE)
+        return _parent_is_editable(request, obj.recommendation, services.PUBLISH_RECOMMENDATION)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
 
     @admin.display(description="quote")
     def quote_snippet(self, obj):

@@ -54,3 +54,32 @@ class StatusUpdateWithCitationForm(forms.ModelForm):
     def citation_input(self):
         data = self.cleaned_data
         return services.CitationInput(document=data["document"], quote=data["quote"], location=data["location"])
+
+
+class OptimisticLockForm(forms.ModelForm):
+    """Carries the version the editor started from; saving is refused if the row has moved on
+    since (checked here for a friendly form error, and again atomically by the service)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    CONFLICT = (
+        "Someone else saved a change to this {what} after you opened it. Your changes have not been saved: "
+        "open the {what} again in a new tab to see what changed, then make your changes there."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # The version in the database now, not the instance's: a revert form starts from a
+            # historical instance whose own version number is old.
+            self.fields["expected_version"].initial = self.current_version()
+
+    def current_version(self):
+        model = self._meta.model
+        return model.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and cleaned.get("expected_version") != self.current_version():
+            raise ValidationError(self.CONFLICT.format(what=self._meta.model._meta.verbose_name))
+        return cleaned

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from .querysets import RecommendationQuerySet, StatusUpdateQuerySet
 
@@ -191,6 +192,39 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class ReviewState(models.TextChoices):
+    """New recommendations and status updates are drafts until a reviewer publishes them;
+    the public API shows only what is published."""
+
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class ReviewedModel(TimestampedModel):
+    """Adds review before publication and a version number for optimistic locking.
+
+    ``version`` goes up by one on every change made through the services, which refuse a change
+    based on an older version (see ``services._claim_version``): two people editing the same row
+    cannot silently overwrite each other.
+    """
+
+    review_state = models.CharField(
+        max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True, editable=False
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.review_state == ReviewState.PUBLISHED
+
+
 class SourceDocument(TimestampedModel):
     """A report, article, UN document, statement or law text that recommendations and status
     updates cite. Its text is stored in full so that every quote can be checked against it."""
@@ -219,6 +253,8 @@ class SourceDocument(TimestampedModel):
         editable=False,
         help_text="The same text is never stored twice.",
     )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-published_on", "external_id"]
@@ -331,7 +367,7 @@ class LegalProvision(TimestampedModel):
         return f"{label} ({self.country.code})" if self.country else label
 
 
-class Recommendation(TimestampedModel):
+class Recommendation(ReviewedModel):
     """Something a state is asked to do (a recommendation) or pledges to do (a promise)."""
 
     Kind = RecommendationKind
@@ -386,11 +422,25 @@ class Recommendation(TimestampedModel):
     # that lists, filters and counts over many rows need no subquery.
     current_status = models.CharField(max_length=25, choices=ImplementationStatus.choices, blank=True, editable=False)
     current_status_as_of = models.DateField(null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Archived recommendations are kept but no longer shown."
+    )
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     objects = RecommendationQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[themes, legal_provisions],
+        excluded_fields=["current_status", "current_status_as_of", "updated_at"],
+    )
 
     class Meta:
         ordering = ["-made_on", "-id"]
+        permissions = [
+            ("publish_recommendation", "Can publish recommendations"),
+            ("archive_recommendation", "Can archive and restore recommendations"),
+        ]
         indexes = [
             models.Index(fields=["kind", "current_status"], name="rec_kind_status_idx"),
             models.Index(fields=["due_on"], name="rec_due_on_idx"),
@@ -402,6 +452,9 @@ class Recommendation(TimestampedModel):
             ),
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_kind_valid", condition=Q(kind__in=RecommendationKind.values)
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_review_state_valid", condition=Q(review_state__in=ReviewState.values)
             ),
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_state_response_valid",
@@ -479,7 +532,7 @@ class RecommendationLink(TimestampedModel):
         return f"{self.from_recommendation} {self.relation} {self.to_recommendation}"
 
 
-class StatusUpdate(TimestampedModel):
+class StatusUpdate(ReviewedModel):
     """A dated assessment of how far a recommendation has been carried out, by whom, with evidence.
     Record one with ``services.status_update_record``, which keeps the current status in step."""
 
@@ -511,9 +564,11 @@ class StatusUpdate(TimestampedModel):
     )
 
     objects = StatusUpdateQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["recommendation", "-as_of", "-created_at", "-id"]
+        permissions = [("publish_statusupdate", "Can publish status updates")]
         get_latest_by = ["as_of", "created_at", "id"]
         indexes = [
             models.Index(fields=["recommendation", "-as_of", "-created_at", "-id"], name="status_latest_idx"),
@@ -523,6 +578,9 @@ class StatusUpdate(TimestampedModel):
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_status_valid",
                 condition=Q(status__in=ImplementationStatus.values),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_review_state_valid", condition=Q(review_state__in=ReviewState.values)
             ),
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_assessor_kind_valid",
@@ -557,6 +615,8 @@ class Citation(TimestampedModel):
     status_update = models.ForeignKey(
         StatusUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["id"]

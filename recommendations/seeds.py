@@ -272,7 +272,15 @@ def _load_recommendation(entry, report):
     if Recommendation.objects.filter(external_id=external_id).exists():
         report.count("recommendations", created=False)
         return
-    recommendation = Recommendation(
+    citations = _citations(entry)
+    if not citations:
+        entry.fail("a recommendation needs at least one citation")
+    # Curated seed data is reviewed before it is committed, so it is loaded as published.
+    recommendation = entry.validated(
+        services.recommendation_create,
+        publish=True,
+        themes=entry.lookup_many("themes", Theme),
+        legal_provisions=entry.lookup_many("legal_provisions", LegalProvision),
         external_id=external_id,
         kind=entry.choice("kind", Recommendation.Kind, required=True),
         title=entry.text("title", required=True),
@@ -287,13 +295,6 @@ def _load_recommendation(entry, report):
         due_on_precision=entry.choice("due_on_precision", DatePrecision, default=DatePrecision.DAY),
         state_response=entry.choice("state_response", Recommendation.StateResponse, default=""),
     )
-    citations = _citations(entry)
-    if not citations:
-        entry.fail("a recommendation needs at least one citation")
-    entry.validated(recommendation.full_clean)
-    recommendation.save()
-    recommendation.themes.set(entry.lookup_many("themes", Theme))
-    recommendation.legal_provisions.set(entry.lookup_many("legal_provisions", LegalProvision))
     for citation in citations:
         entry.validated(
             services.citation_create,
@@ -313,6 +314,7 @@ def _load_recommendation(entry, report):
             assessor_kind=update.choice("assessor_kind", StatusUpdate.AssessorKind, required=True),
             assessed_by=update.lookup("assessed_by", Actor),
             citations=_citations(update),
+            publish=True,
         )
         report.count("status updates", created=True)
     report.count("recommendations", created=True)

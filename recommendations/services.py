@@ -2,14 +2,19 @@
 management commands and the tests all call them, so each rule is written once.
 
 Functions are named ``<entity>_<action>``, take keyword-only arguments, run ``full_clean()``
-before saving and raise ``django.core.exceptions.ValidationError`` with field-keyed messages.
+before saving and raise ``django.core.exceptions.ValidationError`` with field-keyed messages,
+``PermissionDenied`` when the acting user may not do it, and ``ConcurrentEditError`` when the
+row changed since the caller read it.
+
+``user`` is the person acting. ``None`` means a trusted operator at the command line
+(``load_seeds``, ``import_upr``): permissions are checked only for a real user.
 """
 
 import dataclasses
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,10 +22,30 @@ from .models import (
     Actor,
     Citation,
     DatePrecision,
+    LegalProvision,
     Recommendation,
+    ReviewState,
     SourceDocument,
     StatusUpdate,
+    Theme,
 )
+
+PUBLISH_RECOMMENDATION = "recommendations.publish_recommendation"
+ARCHIVE_RECOMMENDATION = "recommendations.archive_recommendation"
+PUBLISH_STATUS_UPDATE = "recommendations.publish_statusupdate"
+
+
+class ConcurrentEditError(Exception):
+    """The row was changed by someone else after the caller read it; nothing was saved."""
+
+    def __init__(self, instance, expected_version, current_version):
+        self.instance, self.expected_version, self.current_version = instance, expected_version, current_version
+        what = instance._meta.verbose_name
+        super().__init__(
+            f"Someone else changed this {what} after you opened it (you edited version {expected_version}; "
+            f"it is now at version {current_version}). Your changes were not saved: reload it to see "
+            "theirs, then make your changes again."
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +57,41 @@ class CitationInput:
     location: str = ""
 
 
+def _require(user, permission, message):
+    if user is not None and not user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def _require_may_edit(user, instance, publish_permission):
+    """Published rows are public: only someone who may publish can change or remove them."""
+    if instance.is_published:
+        _require(
+            user,
+            publish_permission,
+            f"This {instance._meta.verbose_name} is published: only a reviewer can change or remove it.",
+        )
+
+
+def _claim_version(instance, expected_version):
+    """Compare-and-set on the version number: ``UPDATE … SET version = n + 1 WHERE version = n``.
+
+    Works the same on PostgreSQL and SQLite (where ``select_for_update`` does nothing). Inside the
+    caller's transaction the UPDATE also holds the row, so a concurrent claim of the same version
+    waits for this one and then finds the version gone.
+    """
+    model = type(instance)
+    claimed = model.objects.filter(pk=instance.pk, version=expected_version).update(version=expected_version + 1)
+    if not claimed:
+        current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        raise ConcurrentEditError(instance, expected_version, current)
+    instance.version = expected_version + 1
+
+
+def _save(instance, user):
+    instance._history_user = user  # who made the change, for the history tables
+    instance.save()
+
+
 def citation_create(
     *,
     document: SourceDocument,
@@ -39,6 +99,7 @@ def citation_create(
     location: str = "",
     recommendation: Recommendation | None = None,
     status_update: StatusUpdate | None = None,
+    user=None,
 ) -> Citation:
     """Attach a verbatim quote from ``document`` to a recommendation or a status update.
     Refuses a quote that does not occur in the document's text."""
@@ -50,7 +111,7 @@ def citation_create(
         status_update=status_update,
     )
     citation.full_clean()
-    citation.save()
+    _save(citation, user)
     return citation
 
 
@@ -82,12 +143,17 @@ def status_update_record(
     assessor_kind: str = StatusUpdate.AssessorKind.STAFF,
     assessed_by: Actor | None = None,
     recorded_by=None,
+    publish: bool = False,
 ) -> StatusUpdate:
     """Record a dated assessment of ``recommendation`` with its evidence (at least one citation).
 
-    The recommendation's current status becomes this one only if no other assessment is dated
-    later: recording an older assessment afterwards adds to the history without changing it.
+    It starts as a draft, public only once a reviewer publishes it (``publish=True`` does that at
+    once, for someone allowed to). The recommendation's current status follows the latest
+    *published* assessment: recording an older one afterwards adds to the history without
+    changing it.
     """
+    if publish:
+        _require(recorded_by, PUBLISH_STATUS_UPDATE, "Only a reviewer can publish a status update.")
     citations_validate(citations)
     status_update = StatusUpdate(
         recommendation=recommendation,
@@ -100,54 +166,179 @@ def status_update_record(
         recorded_by=recorded_by,
     )
     status_update.full_clean()
-    status_update.save()
+    _save(status_update, recorded_by)
     for citation in citations:
         citation_create(
             document=citation.document,
             quote=citation.quote,
             location=citation.location,
             status_update=status_update,
+            user=recorded_by,
         )
-    recommendation_refresh_current_status(recommendation=recommendation)
+    if publish:
+        status_update_publish(status_update=status_update, user=recorded_by)
     return status_update
 
 
 @transaction.atomic
-def status_update_change(*, status_update: StatusUpdate, **fields) -> StatusUpdate:
-    """Change an existing assessment's fields and bring the current status back in step."""
+def status_update_change(*, status_update: StatusUpdate, expected_version: int, user=None, **fields) -> StatusUpdate:
+    """Change an assessment. Refused if someone changed it since ``expected_version`` was read,
+    or if it is published and ``user`` may not publish. The current status follows."""
+    _require_may_edit(user, status_update, PUBLISH_STATUS_UPDATE)
+    _claim_version(status_update, expected_version)
     for name, value in fields.items():
         setattr(status_update, name, value)
     status_update.full_clean()
-    status_update.save()
+    _save(status_update, user)
     recommendation_refresh_current_status(recommendation=status_update.recommendation)
     return status_update
 
 
 @transaction.atomic
-def status_update_delete(*, status_update: StatusUpdate) -> None:
-    """Remove an assessment (and its citations) and bring the current status back in step."""
+def status_update_delete(*, status_update: StatusUpdate, user=None) -> None:
+    """Remove an assessment (and its citations; the history tables keep them) and bring the
+    current status back in step."""
+    _require_may_edit(user, status_update, PUBLISH_STATUS_UPDATE)
     recommendation = status_update.recommendation
+    status_update._history_user = user
     status_update.delete()
     recommendation_refresh_current_status(recommendation=recommendation)
 
 
+def _set_review_state(instance, *, state, user):
+    if instance.review_state == state:
+        return False
+    _claim_version(instance, instance.version)
+    instance.review_state = state
+    if state == ReviewState.PUBLISHED:
+        instance.published_at, instance.published_by = timezone.now(), user
+    else:
+        instance.published_at, instance.published_by = None, None
+    _save(instance, user)
+    return True
+
+
+@transaction.atomic
+def status_update_publish(*, status_update: StatusUpdate, user=None) -> bool:
+    """Make an assessment public (recording who published it and when); returns whether it changed."""
+    _require(user, PUBLISH_STATUS_UPDATE, "Only a reviewer can publish a status update.")
+    changed = _set_review_state(status_update, state=ReviewState.PUBLISHED, user=user)
+    recommendation_refresh_current_status(recommendation=status_update.recommendation)
+    return changed
+
+
+@transaction.atomic
+def status_update_unpublish(*, status_update: StatusUpdate, user=None) -> bool:
+    """Take an assessment back to draft, e.g. one published by mistake; returns whether it changed."""
+    _require(user, PUBLISH_STATUS_UPDATE, "Only a reviewer can withdraw a published status update.")
+    changed = _set_review_state(status_update, state=ReviewState.DRAFT, user=user)
+    recommendation_refresh_current_status(recommendation=status_update.recommendation)
+    return changed
+
+
 def recommendation_refresh_current_status(*, recommendation: Recommendation) -> None:
-    """Copy the latest assessment (latest ``as_of``; the last recorded among equal dates) into
-    the recommendation's denormalised ``current_status`` fields."""
-    latest = StatusUpdate.objects.filter(recommendation=recommendation).latest_first().first()
+    """Copy the latest published assessment (latest ``as_of``; the last recorded among equal dates)
+    into the recommendation's denormalised ``current_status`` fields."""
+    latest = StatusUpdate.objects.filter(recommendation=recommendation).published().latest_first().first()
     status, as_of = (latest.status, latest.as_of) if latest else ("", None)
     if (recommendation.current_status, recommendation.current_status_as_of) == (status, as_of):
         return
-    # A targeted UPDATE: it must not write back (and so overwrite) other fields of a stale instance.
+    # A targeted UPDATE: derived fields only, so it cannot overwrite (or version-bump) a colleague's edit.
     Recommendation.objects.filter(pk=recommendation.pk).update(
         current_status=status, current_status_as_of=as_of, updated_at=timezone.now()
     )
     recommendation.current_status, recommendation.current_status_as_of = status, as_of
 
 
-def source_document_create(**fields) -> SourceDocument:
+@transaction.atomic
+def recommendation_create(
+    *,
+    user=None,
+    themes: Iterable[Theme] = (),
+    legal_provisions: Iterable[LegalProvision] = (),
+    publish: bool = False,
+    **fields,
+) -> Recommendation:
+    """Add a recommendation or promise; it starts as a draft unless ``publish`` (for a reviewer)."""
+    if publish:
+        _require(user, PUBLISH_RECOMMENDATION, "Only a reviewer can publish a recommendation.")
+    recommendation = Recommendation(**fields)
+    recommendation.full_clean()
+    _save(recommendation, user)
+    recommendation.themes.set(themes)
+    recommendation.legal_provisions.set(legal_provisions)
+    if publish:
+        recommendation_publish(recommendation=recommendation, user=user)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_change(
+    *,
+    recommendation: Recommendation,
+    expected_version: int,
+    user=None,
+    themes: Iterable[Theme] | None = None,
+    legal_provisions: Iterable[LegalProvision] | None = None,
+    **fields,
+) -> Recommendation:
+    """Change a recommendation. Refused if someone changed it since ``expected_version`` was
+    read, or if it is published and ``user`` may not publish."""
+    _require_may_edit(user, recommendation, PUBLISH_RECOMMENDATION)
+    _claim_version(recommendation, expected_version)
+    for name, value in fields.items():
+        setattr(recommendation, name, value)
+    recommendation.full_clean()
+    _save(recommendation, user)
+    if themes is not None:
+        recommendation.themes.set(themes)
+    if legal_provisions is not None:
+        recommendation.legal_provisions.set(legal_provisions)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_publish(*, recommendation: Recommendation, user=None) -> bool:
+    """Make a recommendation public (recording who published it and when); returns whether it changed."""
+    _require(user, PUBLISH_RECOMMENDATION, "Only a reviewer can publish a recommendation.")
+    return _set_review_state(recommendation, state=ReviewState.PUBLISHED, user=user)
+
+
+@transaction.atomic
+def recommendation_unpublish(*, recommendation: Recommendation, user=None) -> bool:
+    """Take a recommendation back to draft; returns whether it changed."""
+    _require(user, PUBLISH_RECOMMENDATION, "Only a reviewer can withdraw a published recommendation.")
+    return _set_review_state(recommendation, state=ReviewState.DRAFT, user=user)
+
+
+@transaction.atomic
+def recommendation_archive(*, recommendation: Recommendation, user=None) -> bool:
+    """Hide a recommendation without deleting it: its history and evidence are kept, and it can
+    be restored. Recommendations are never deleted. Returns whether it changed."""
+    _require(user, ARCHIVE_RECOMMENDATION, "Only a reviewer can archive a recommendation.")
+    if recommendation.archived_at is not None:
+        return False
+    _claim_version(recommendation, recommendation.version)
+    recommendation.archived_at, recommendation.archived_by = timezone.now(), user
+    _save(recommendation, user)
+    return True
+
+
+@transaction.atomic
+def recommendation_restore(*, recommendation: Recommendation, user=None) -> bool:
+    """Bring an archived recommendation back; returns whether it changed."""
+    _require(user, ARCHIVE_RECOMMENDATION, "Only a reviewer can restore an archived recommendation.")
+    if recommendation.archived_at is None:
+        return False
+    _claim_version(recommendation, recommendation.version)
+    recommendation.archived_at, recommendation.archived_by = None, None
+    _save(recommendation, user)
+    return True
+
+
+def source_document_create(*, user=None, **fields) -> SourceDocument:
     """Store a source document; refuses a duplicate ``external_id`` or an already-stored text."""
     document = SourceDocument(**fields)
     document.full_clean()
-    document.save()
+    _save(document, user)
     return document

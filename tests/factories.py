@@ -74,10 +74,14 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     made_by = factory.SubFactory(ActorFactory)
     addressed_to = factory.SubFactory(StateFactory)
     made_on = datetime.date(2019, 6, 12)
+    review_state = "published"  # existing, reviewed data; tests of the review flow make drafts
 
 
-def record_status(recommendation, status, as_of, document=None, quote="the reform   had stalled", **kwargs):
-    """Record a status update through the service with a quote that occurs in the factory text."""
+def record_status(
+    recommendation, status, as_of, document=None, quote="the reform   had stalled", publish=True, **kwargs
+):
+    """Record a status update through the service, with a quote that occurs in the factory text,
+    and (by default) publish it so that it counts toward the current status."""
     document = document or SourceDocumentFactory()
     return services.status_update_record(
         recommendation=recommendation,
@@ -85,5 +89,6 @@ def record_status(recommendation, status, as_of, document=None, quote="the refor
         as_of=as_of,
         summary=kwargs.pop("summary", f"{status} as of {as_of}"),
         citations=[services.CitationInput(document=document, quote=quote)],
+        publish=publish,
         **kwargs,
     )

@@ -49,10 +49,18 @@ def data():
     end_torture.themes.add(torture)
     record_status(protest_law, ImplementationStatus.STALLED, datetime.date(2020, 2, 1), document=document)
     record_status(end_torture, ImplementationStatus.IN_PROGRESS, datetime.date(2022, 4, 11), document=document)
-    RecommendationLink.objects.create(from_recommendation=end_torture, to_recommendation=protest_law,
-                                      relation="follows_up")
-    return {"protest_law": protest_law, "end_torture": end_torture, "hrw": hrw, "us": us, "assembly": assembly,
-            "article_174": article_174, "document": document}
+    RecommendationLink.objects.create(
+        from_recommendation=end_torture, to_recommendation=protest_law, relation="follows_up"
+    )
+    return {
+        "protest_law": protest_law,
+        "end_torture": end_torture,
+        "hrw": hrw,
+        "us": us,
+        "assembly": assembly,
+        "article_174": article_174,
+        "document": document,
+    }
 
 
 def url(model, view, *args):
@@ -166,6 +174,16 @@ def test_one_form_records_status_update_with_its_citation(admin_client, admin_us
     assert update.recorded_by == admin_user
     citation = update.citations.get()
     assert (citation.document, citation.location) == (data["document"], "last paragraph")
+    # A new assessment is a draft: the current (public) status waits for a reviewer.
+    assert update.review_state == "draft"
+    data["end_torture"].refresh_from_db()
+    assert data["end_torture"].current_status == "in_progress"
+    response = admin_client.post(
+        url(StatusUpdate, "changelist"), {"action": "publish", "_selected_action": [update.pk]}
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.review_state, update.published_by) == ("published", admin_user)
     data["end_torture"].refresh_from_db()
     assert data["end_torture"].current_status == "implemented"
 
@@ -195,6 +213,7 @@ def test_changing_a_status_update_date_updates_current_status(admin_client, data
         "summary": "Moved.",
         "assessor_kind": "staff",
         "assessed_by": "",
+        "expected_version": older.version,
         "citations-TOTAL_FORMS": "1",
         "citations-INITIAL_FORMS": "1",
         "citations-MIN_NUM_FORMS": "1",
@@ -223,6 +242,7 @@ def test_citation_inline_refuses_bad_quote(admin_client, data):
         "summary": update.summary,
         "assessor_kind": "staff",
         "assessed_by": "",
+        "expected_version": update.version,
         "citations-TOTAL_FORMS": "1",
         "citations-INITIAL_FORMS": "1",
         "citations-MIN_NUM_FORMS": "1",

@@ -31,6 +31,11 @@ def test_records_status_update_with_its_citations(recommendation, django_user_mo
     assert update.assessed_by == ngo
     assert sorted(c.document_id for c in update.citations.all()) == sorted([first.pk, second.pk])
     assert update.citations.get(document=first).location == "paragraph 2"
+    # A draft until a reviewer publishes it: the current status does not move yet.
+    assert update.review_state == "draft"
+    recommendation.refresh_from_db()
+    assert recommendation.current_status == ""
+    services.status_update_publish(status_update=update)
     recommendation.refresh_from_db()
     assert recommendation.current_status == ImplementationStatus.STALLED
 
@@ -80,7 +85,7 @@ def test_refuses_invalid_status_value(recommendation, document):
 def test_changing_the_date_of_an_update_moves_the_current_status(recommendation):
     older = record_status(recommendation, ImplementationStatus.IN_PROGRESS, datetime.date(2020, 1, 1))
     record_status(recommendation, ImplementationStatus.STALLED, datetime.date(2021, 1, 1))
-    services.status_update_change(status_update=older, as_of=datetime.date(2022, 1, 1))
+    services.status_update_change(status_update=older, expected_version=older.version, as_of=datetime.date(2022, 1, 1))
     recommendation.refresh_from_db()
     assert (recommendation.current_status, recommendation.current_status_as_of) == (
         ImplementationStatus.IN_PROGRESS,

@@ -1,15 +1,17 @@
 """Settings for the tracker, read from the environment through one django-environ ``env``.
 
-The defaults give a zero-set-up development instance on SQLite; production is the same code
-with ``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL`` set.
+Production mode is the default (DEBUG off) and needs ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
+``DATABASE_URL``; with ``DEBUG=true`` (what ``make run`` sets) the defaults give a zero-set-up
+development instance on SQLite. Production differs from development by environment variables only.
 See ``.env.example`` for every variable.
 """
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import environ
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "rangefilter",
+    "simple_history",
     "recommendations",
     # Production mode: admin login lockout, Content-Security-Policy.
     "axes",
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records which user made each change in the history tables.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Production mode: turns a locked-out login into the lockout page; django-axes wants it last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,7 +123,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # Where `load_seeds` reads the seed documents and the curated data file.
-SEEDS_DIR = env.path("SEEDS_DIR", default=BASE_DIR / "seeds")
+SEEDS_DIR = Path(env.str("SEEDS_DIR", default=str(BASE_DIR / "seeds")))
+
+# Where the admin keeps an uploaded import file between its preview and the confirmation
+# (files are private to the server and removed after the import or after a day).
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-imports")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,11 +156,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Content-Security-Policy (django-csp 4 format). Only our own origin; no inline code except the
 # <script>/<style> blocks that carry the per-request nonce (django-admin-rangefilter uses it).
+# Inline style *attributes* are allowed (style-src-attr): third-party templates use a few
+# (django-simple-history's history page, DRF's login page) and an attribute can't run script or
+# select other elements, unlike an injected <style> or <script> block.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

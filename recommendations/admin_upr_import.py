@@ -1,0 +1,228 @@
+"""The admin's "Import UPR export" page: upload a file, see what the import would change, confirm.
+
+The preview is a dry run of ``upr_import`` and the confirmation runs it for real, so the admin
+follows exactly the rules of ``manage.py import_upr``. Between the two steps the file waits in
+``settings.IMPORT_UPLOAD_DIR`` under a random name; the page carries only a signed token with
+that name, the file's SHA-256 and the uploader, so a confirmation cannot point at another file,
+import a file that changed since its preview, or be replayed by another user. Only users who
+may both add and change recommendations see the page.
+"""
+
+import dataclasses
+import hashlib
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from .services import PUBLISH_RECOMMENDATION
+from .text_encoding import EncodingError, canonical_encoding
+from .upr_import import UprImportError, UprImportReport, upr_import
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # UPR Info's whole database is well under this
+UPLOAD_MAX_AGE = 24 * 60 * 60  # seconds a preview can be confirmed; older files are removed
+PREVIEW_ROWS = 50
+TOKEN_SALT = "recommendations.upr-import"
+_UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.upload$")
+
+
+class UprUploadForm(forms.Form):
+    file = forms.FileField(
+        label="UPR Info export (CSV)",
+        help_text="The columns To, Text, From, Response, Action, Issue and Session are required.",
+    )
+    encoding = forms.CharField(
+        required=False,
+        max_length=40,
+        help_text="Leave empty to detect it (UTF-8, Windows-1252, Mac Roman…), or name it, e.g. mac_roman.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.0f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+            )
+        return upload
+
+    def clean_encoding(self):
+        encoding = self.cleaned_data["encoding"].strip()
+        if not encoding:
+            return None
+        try:
+            return canonical_encoding(encoding)
+        except EncodingError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class PendingUploadError(Exception):
+    """The confirmation does not match a file waiting for import."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PendingUpload:
+    """An uploaded file waiting between its preview and the confirmation."""
+
+    token: str
+    file_name: str
+    encoding: str | None
+    content: bytes
+
+    @classmethod
+    def store(cls, *, content: bytes, file_name: str, encoding: str | None, user) -> "PendingUpload":
+        directory = Path(settings.IMPORT_UPLOAD_DIR)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _remove_stale(directory)
+        name = f"{secrets.token_hex(16)}.upload"
+        (directory / name).write_bytes(content)
+        (directory / name).chmod(0o600)
+        token = signing.dumps(
+            {
+                "name": name,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "file_name": file_name,
+                "encoding": encoding,
+                "user": user.pk,
+            },
+            salt=TOKEN_SALT,
+        )
+        return cls(token, file_name, encoding, content)
+
+    @classmethod
+    def load(cls, *, token: str, user) -> "PendingUpload":
+        try:
+            data = signing.loads(token, salt=TOKEN_SALT, max_age=UPLOAD_MAX_AGE)
+        except signing.SignatureExpired:
+            raise PendingUploadError("This preview has expired; upload the file again.") from None
+        except signing.BadSignature:
+            raise PendingUploadError("This confirmation is not valid; upload the file again.") from None
+        if data.get("user") != user.pk or not _UPLOAD_NAME.match(data.get("name", "")):
+            raise PendingUploadError("This confirmation is not valid; upload the file again.")
+        try:
+            content = (Path(settings.IMPORT_UPLOAD_DIR) / data["name"]).read_bytes()
+        except OSError:
+            raise PendingUploadError(
+                "The uploaded file is no longer there (was it already imported?); upload it again."
+            ) from None
+        if hashlib.sha256(content).hexdigest() != data["sha256"]:
+            raise PendingUploadError("The uploaded file changed after its preview; upload it again.")
+        return cls(token, data["file_name"], data["encoding"], content)
+
+    def discard(self) -> None:
+        data = signing.loads(self.token, salt=TOKEN_SALT)
+        (Path(settings.IMPORT_UPLOAD_DIR) / data["name"]).unlink(missing_ok=True)
+
+
+def _remove_stale(directory: Path) -> None:
+    """Remove uploads whose preview was never confirmed."""
+    limit = time.time() - UPLOAD_MAX_AGE
+    for stale in directory.glob("*.upload"):
+        try:
+            if stale.stat().st_mtime < limit:
+                stale.unlink()
+        except OSError:
+            continue  # removed by a concurrent request
+
+
+def report_summary(report: UprImportReport) -> str:
+    totals = report.totals
+    summary = f"{totals.created} created, {totals.updated} updated, {totals.unchanged} unchanged"
+    if totals.duplicates:
+        summary += f", {totals.duplicates} duplicate row{'s' if totals.duplicates != 1 else ''} stored once"
+    return summary
+
+
+class UprImportAdminMixin:
+    """Adds the import page to the Recommendation admin and a link to it on the changelist."""
+
+    upr_import_template = "admin/recommendations/recommendation/import_upr.html"
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import-upr/",
+                self.admin_site.admin_view(self.import_upr_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_upr",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def has_upr_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_upr_import_permission": self.has_upr_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_upr_view(self, request):
+        if not self.has_upr_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and "token" in request.POST:
+            return self._import_upr_confirm(request)
+        form = UprUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload, encoding = form.cleaned_data["file"], form.cleaned_data["encoding"]
+            content = upload.read()
+            try:
+                report = upr_import(content=content, encoding=encoding, dry_run=True, user=request.user)
+            except (UprImportError, PermissionDenied) as error:
+                form.add_error(
+                    "file", f"{error} Nothing was imported." if isinstance(error, UprImportError) else str(error)
+                )
+            else:
+                pending = PendingUpload.store(
+                    content=content, file_name=upload.name, encoding=encoding, user=request.user
+                )
+                return self._render_import(request, pending=pending, report=report)
+        return self._render_import(request, form=form)
+
+    def _import_upr_confirm(self, request):
+        try:
+            pending = PendingUpload.load(token=request.POST["token"], user=request.user)
+        except PendingUploadError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        publish = request.POST.get("publish") == "on"
+        try:
+            report = upr_import(content=pending.content, encoding=pending.encoding, user=request.user, publish=publish)
+        except (UprImportError, PermissionDenied) as error:
+            self.message_user(request, f"{pending.file_name}: {error} Nothing was imported.", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        finally:
+            pending.discard()
+        self.message_user(
+            request, f"Imported {pending.file_name} ({report.rows} rows): {report_summary(report)}.", messages.SUCCESS
+        )
+        changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return HttpResponseRedirect(f"{changelist}?mechanism__exact=upr")
+
+    def _render_import(self, request, *, form=None, pending=None, report=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import a UPR Info export",
+            "form": form,
+            "pending": pending,
+            "report": report,
+            "can_publish": request.user.has_perm(PUBLISH_RECOMMENDATION),
+        }
+        if report is not None:
+            context.update(
+                summary=report_summary(report),
+                states=sorted(report.per_state.items(), key=lambda item: item[0].casefold()),
+                totals=report.totals,
+                # Updates first: they change what curators may already have looked at.
+                preview_changes=sorted(report.changes, key=lambda change: (change.action != "update", change.number))[
+                    :PREVIEW_ROWS
+                ],
+            )
+        return TemplateResponse(request, self.upr_import_template, context)
