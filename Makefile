@@ -7,6 +7,8 @@ PORT ?= 8000
 
 .PHONY: run test lint install install-dev
 
+# `make run` is development mode: DEBUG=true (settings default to production mode, DEBUG off).
+run: export DEBUG = true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds

@@ -1,30 +1,48 @@
 """Settings for the tracker, read from the environment through one django-environ ``env``.
 
-The defaults give a zero-set-up development instance on SQLite; production is the same code
-with ``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL`` set.
+Production mode is the default (DEBUG off) and needs ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
+``DATABASE_URL``; with ``DEBUG=true`` (what ``make run`` sets) the defaults give a zero-set-up
+development instance on SQLite. Production differs from development by environment variables only.
 See ``.env.example`` for every variable.
 """
 
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 # A .env file next to manage.py is read if present; real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# ENV_FILE names another file (the production tests point it at an empty one to stay hermetic).
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: `make run` exports DEBUG=true; anything else is production mode.
+DEBUG = env.bool("DEBUG", default=False)
 
 if DEBUG:
     # Development only: a fixed, obviously insecure key so `make run` needs no set-up.
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key-do-not-use-in-production")
 else:
-    SECRET_KEY = env.str("SECRET_KEY")
+    SECRET_KEY = env.str("SECRET_KEY", default="")
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off (production mode) the tracker needs a secret key from the "
+            "environment: set SECRET_KEY to a random string of at least 50 characters, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(64))'` (see .env.example). "
+            "For local development set DEBUG=true instead (`make run` does)."
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. With DEBUG off (production mode) list the host names the tracker is "
+        "served under, comma-separated, e.g. ALLOWED_HOSTS=tracker.example.org (see .env.example)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Production mode: whitenoise serves static files under runserver too, as it does under gunicorn.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
     "rangefilter",
@@ -43,10 +63,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "recommendations",
+    # Production mode: admin login lockout, Content-Security-Policy.
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Production mode: static files (right after SecurityMiddleware), then the CSP header.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
@@ -57,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records which user made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Production mode: turns a locked-out login into the lockout page; django-axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -99,7 +127,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` gathers the files that whitenoise serves in production.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # Where `load_seeds` reads the seed documents and the curated data file.
 SEEDS_DIR = Path(env.str("SEEDS_DIR", default=str(BASE_DIR / "seeds")))
@@ -107,6 +136,140 @@ SEEDS_DIR = Path(env.str("SEEDS_DIR", default=str(BASE_DIR / "seeds")))
 # Where the admin keeps an uploaded import file between its preview and the confirmation
 # (files are private to the server and removed after the import or after a day).
 IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-imports")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Production mode (issue 4): security headers, static files, shared cache, login lockout, logs.
+# Every value below has a safe production default when DEBUG is off and can be changed through
+# the environment; with DEBUG on (`make run`, plain http on 127.0.0.1) the HTTPS-only ones are off.
+# ---------------------------------------------------------------------------------------------
+
+# HTTPS: redirect http to https, cookies only over https, HSTS. Behind a proxy that terminates TLS,
+# set SECURE_PROXY_SSL_HEADER to the header it sets (X-Forwarded-Proto) so Django sees the request
+# as secure; only do so if the proxy overwrites that header on every request.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# Origins (scheme + host) allowed to POST forms, e.g. https://tracker.example.org; needed when the
+# host name users type differs from the one Django sees.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Sessions stay in the database (Django's default): every worker and host sharing the PostgreSQL
+# database sees the same sessions, with nothing else to run.
+
+# Content-Security-Policy (django-csp 4 format). Only our own origin; no inline code except the
+# <script>/<style> blocks that carry the per-request nonce (django-admin-rangefilter uses it).
+# Inline style *attributes* are allowed (style-src-attr): third-party templates use a few
+# (django-simple-history's history page, DRF's login page) and an attribute can't run script or
+# select other elements, unlike an injected <style> or <script> block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Static files: whitenoise serves what `collectstatic` gathered, with hashed names and compression.
+# The manifest storage needs `collectstatic` first, so development (DEBUG on) uses the plain one.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# Cache: Redis when REDIS_URL is set (Django's own backend), shared by every worker and host; it
+# holds the API throttling counters (DRF uses the default cache). Without it, a per-process
+# local-memory cache: fine for one process; several workers or hosts need REDIS_URL.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="tracker"),
+            # Fail fast rather than hang a worker when Redis is unreachable.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Login lockout (django-axes) on the admin login: after AXES_FAILURE_LIMIT failed attempts for one
+# username from one IP address, that pair is refused for AXES_COOLOFF_MINUTES. The counters are rows
+# in the database (axes' database handler), so every worker and host sharing the PostgreSQL database
+# sees the same counts, with or without Redis. Chosen over axes' cache handler because the attempts
+# then show in the admin (who tried which account from where) and a staff member can lift a lock
+# there or with `manage.py axes_reset_username`; the cache handler can't reset by username when
+# counting username + IP pairs, and with a local-memory cache it would not be shared at all.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# Client address: the connecting address, unless NUM_PROXIES reverse proxies stand in front; then
+# the X-Forwarded-For entry the outermost of them added (the NUM_PROXIES-th from the right, as DRF's
+# NUM_PROXIES counts). Entries a client forges to the left of it are ignored, so they can't dodge
+# the lockout. django-ipware counts the proxies listed in the header, one fewer than stand in front.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES - 1 if NUM_PROXIES else None
+IPWARE_STRICT = False  # extra (forged) entries on the left don't void the header
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if NUM_PROXIES else ("REMOTE_ADDR",)
+
+# Logging: everything to stdout (gunicorn and the process manager collect it); with DEBUG off users
+# get Django's plain error pages, tracebacks go to the log and, if ADMINS is set, by email.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="root@localhost")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=SERVER_EMAIL)
+# Outgoing mail (error reports to ADMINS) from one URL, e.g. smtp+tls://user:password@smtp.example.org:587.
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        # django-axes announces itself on every start-up; its login failures and lockouts stay logged.
+        "axes.apps": {"level": "WARNING"},
+        "django.request": {
+            "handlers": ["stdout", "mail_admins"],  # the mail handler sends nothing while ADMINS is empty
+            "level": "ERROR",
+            "propagate": False,
+        },
+    },
+}
 
 # ── REST API (/api/v1/) ─────────────────────────────────────────────────────────────────────
 # Every API default is set here once; views only say what differs for them.
@@ -134,6 +297,9 @@ REST_FRAMEWORK = {
         "anon": env.str("API_ANON_THROTTLE_RATE", default="120/minute"),
         "user": env.str("API_USER_THROTTLE_RATE", default="1200/minute"),
     },
+    # Throttles count per client address: behind NUM_PROXIES proxies, the one the outermost saw.
+    # Left unset, DRF would trust a client's own X-Forwarded-For and a forged one dodges the limit.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "recommendations.api.views.exception_handler",
     # Dates and times in ISO 8601; numbers as JSON numbers.
