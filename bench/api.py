@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.base")
+# Test settings: production behaviour (DEBUG off, so no query log skews the figures), no .env needed.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
 
 import django
 
@@ -94,6 +95,7 @@ def make_data(count, seed=1):
                 due_on=due_on,
                 current_status=latest[1] if history else "",
                 current_status_as_of=latest[0] if history else None,
+                review_state="published",  # the public API shows only published data
             )
         )
         histories.append(history)
@@ -104,7 +106,7 @@ def make_data(count, seed=1):
     )
     updates = StatusUpdate.objects.bulk_create(
         [
-            StatusUpdate(recommendation=r, status=status, as_of=as_of, summary="bench")
+            StatusUpdate(recommendation=r, status=status, as_of=as_of, summary="bench", review_state="published")
             for r, history in zip(recommendations, histories, strict=True)
             for as_of, status in history
         ],

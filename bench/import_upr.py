@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+# Test settings: production behaviour (DEBUG off, so no query log skews the figures), no .env needed.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
 
 
 def main(paths):
