@@ -10,6 +10,8 @@ PORT ?= 8000
 # `make run` is development mode: DEBUG=true (settings default to production mode, DEBUG off).
 run: export DEBUG = true
 run: install
+	@# A development checkout: later `python manage.py …` commands run in development mode too.
+	@test -f .env || { echo "DEBUG=true" > .env; echo "Wrote .env (DEBUG=true): manage.py commands in this checkout run in development mode."; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds
 	$(PY) manage.py ensure_demo_admin --url http://$(HOST):$(PORT)/admin/
