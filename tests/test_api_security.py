@@ -40,3 +40,17 @@ def test_other_pages_keep_the_strict_policy(client):
     policy = client.get("/admin/login/")["Content-Security-Policy"]
     style_src = next(part for part in policy.split(";") if part.strip().startswith("style-src "))
     assert "unsafe-inline" not in style_src
+
+
+def test_csv_export_neutralises_formulas(api_client):
+    import csv
+    import io
+
+    from tests.factories import RecommendationFactory
+
+    RecommendationFactory(title='=HYPERLINK("http://evil.example","Click")', made_on="2020-01-01")
+    RecommendationFactory(title="Plain title", made_on="2019-01-01")
+    response = api_client.get("/api/v1/recommendations/", {"format": "csv", "ordering": "-made_on"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["title"] for row in rows] == ['\'=HYPERLINK("http://evil.example","Click")', "Plain title"]
+    assert rows[0]["id"].isdigit()  # numbers are left as they are

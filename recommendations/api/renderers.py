@@ -5,12 +5,23 @@ Built on djangorestframework-csv's renderer (flattening nested objects into ``ma
 columns, quoting, encoding). What it adds: rows are a paginated list's ``results`` (or the rows
 a view chooses, for counts); the columns come from the view (its serializer), so they are the
 same on every page and present even when there are no rows; a list inside a row (themes,
-citations) becomes one cell with its values joined by " | " instead of a column per item.
+citations) becomes one cell with its values joined by " | " instead of a column per item; and a
+text cell that a spreadsheet would run as a formula is neutralised.
 """
 
 from rest_framework_csv import renderers
 
 LIST_SEPARATOR = " | "
+# What makes a spreadsheet read a cell as a formula (CSV injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """A text cell starting like a formula gets a leading apostrophe, which spreadsheets show as
+    text; anyone can write a recommendation's title, but opening an export must not run it."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def serializer_columns(serializer, prefix=""):
@@ -46,6 +57,15 @@ class CSVRenderer(renderers.CSVRenderer):
         if view is not None and hasattr(view, "get_csv_header") and not (response and response.exception):
             renderer_context.setdefault("header", view.get_csv_header())
         return super().render(data, media_type, renderer_context)
+
+    def tablize(self, data, header=None, labels=None):
+        rows = super().tablize(data, header=header, labels=labels)
+        header_row = next(rows, None)  # our own column names, when there is anything at all
+        if header_row is None:
+            return
+        yield header_row
+        for row in rows:
+            yield [neutralise_formula(value) for value in row]
 
     def flatten_list(self, items):
         # One cell per field for a list, values joined: stable columns whatever the list's length.
