@@ -2,8 +2,6 @@
 ``services``; list columns are fed by annotations and ``select_related`` so a page costs a fixed
 number of queries however many rows it shows."""
 
-import datetime
-
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch
@@ -489,7 +487,7 @@ class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistory
 
     @admin.display(description="overdue", boolean=True)
     def overdue(self, obj):
-        return obj.is_overdue(datetime.date.today()) if obj.pk else None
+        return obj.is_overdue() if obj.pk else None
 
     @admin.display(description="themes")
     def theme_list(self, obj):

@@ -494,10 +494,14 @@ class Recommendation(ReviewedModel):
     def due_on_display(self):
         return format_partial_date(self.due_on, self.due_on_precision)
 
-    def is_overdue(self, on=None):
-        """A deadline that passed without the recommendation being implemented."""
-        on = on or datetime.date.today()
-        return self.due_on is not None and self.due_on < on and self.current_status != ImplementationStatus.IMPLEMENTED
+    def is_overdue(self):
+        """Overdue today: a deadline that passed without the recommendation being implemented. For
+        another date, whose status may have differed, use ``Recommendation.objects.overdue(on)``."""
+        return (
+            self.due_on is not None
+            and self.due_on < datetime.date.today()
+            and self.current_status != ImplementationStatus.IMPLEMENTED
+        )
 
 
 class RecommendationLink(TimestampedModel):

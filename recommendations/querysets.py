@@ -43,30 +43,13 @@ class RecommendationQuerySet(models.QuerySet):
         return self.published().active()
 
     def overdue(self, on=None):
-        """Deadline passed (before ``on``, default today) without being implemented, by the current status."""
-        from .models import ImplementationStatus
-
-        on = on or datetime.date.today()
-        return self.filter(due_on__lt=on).exclude(current_status=ImplementationStatus.IMPLEMENTED)
+        """Overdue on ``on`` (default today): the deadline passed before it and the status that
+        held on it was not "implemented". Adds the ``with_status_on(on)`` annotations."""
+        return self.with_status_on(on).overdue_on(on)
 
     def not_overdue(self, on=None):
-        from .models import ImplementationStatus
-
-        on = on or datetime.date.today()
-        return self.filter(
-            Q(due_on__isnull=True) | Q(due_on__gte=on) | Q(current_status=ImplementationStatus.IMPLEMENTED)
-        )
-
-    def with_status_as_of(self, on):
-        """Annotate ``status_on`` and ``status_on_as_of``: the status that held on date ``on``
-        (the latest published assessment dated on or before it), or None if there was none yet."""
-        from .models import StatusUpdate
-
-        latest = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk")).held_on(on).latest_first()
-        return self.annotate(
-            status_on=Subquery(latest.values("status")[:1]),
-            status_on_as_of=Subquery(latest.values("as_of")[:1]),
-        )
+        """The complement of ``overdue``. Adds the ``with_status_on(on)`` annotations."""
+        return self.with_status_on(on).not_overdue_on(on)
 
     def for_state_under_review(self, state):
         """Recommendations and promises addressed to a state or to any actor of its country (its
@@ -102,7 +85,7 @@ class RecommendationQuerySet(models.QuerySet):
 
         Without a date they are read from the denormalised current status, which costs no
         subquery, and overdue is judged against today; with a date, the status is the latest
-        published assessment dated on or before it (a correlated subquery, as ``with_status_as_of``)."""
+        published assessment dated on or before it (a correlated subquery)."""
         from .models import StatusUpdate
 
         if on is None:

@@ -96,11 +96,15 @@ class TestCurrentStatus:
     def test_status_as_of_a_date_is_the_one_that_held_then(self, recommendation):
         record_status(recommendation, ImplementationStatus.IMPLEMENTED, datetime.date(2024, 4, 1))
         record_status(recommendation, ImplementationStatus.IN_PROGRESS, datetime.date(2022, 4, 11))
-        annotated = Recommendation.objects.with_status_as_of(datetime.date(2023, 1, 1)).get(pk=recommendation.pk)
-        assert annotated.status_on == ImplementationStatus.IN_PROGRESS
-        assert annotated.status_on_as_of == datetime.date(2022, 4, 11)
-        before = Recommendation.objects.with_status_as_of(datetime.date(2020, 1, 1)).get(pk=recommendation.pk)
-        assert before.status_on is None
+        annotated = Recommendation.objects.with_status_on(datetime.date(2023, 1, 1)).get(pk=recommendation.pk)
+        assert annotated.effective_status == ImplementationStatus.IN_PROGRESS
+        assert annotated.effective_status_as_of == datetime.date(2022, 4, 11)
+        before = Recommendation.objects.with_status_on(datetime.date(2020, 1, 1)).get(pk=recommendation.pk)
+        assert (before.effective_status, before.effective_status_as_of) == ("", None)
+
+
+def overdue_on(on):
+    return list(Recommendation.objects.overdue(on))
 
 
 class TestOverdue:
@@ -113,25 +117,35 @@ class TestOverdue:
 
     def test_deadline_passed_without_implementation_is_overdue(self):
         recommendation = self.make(ImplementationStatus.IN_PROGRESS)
-        assert recommendation.is_overdue(datetime.date(2020, 1, 1))
-        assert not recommendation.is_overdue(datetime.date(2019, 12, 31))
-        assert list(Recommendation.objects.overdue(datetime.date(2020, 1, 1))) == [recommendation]
-        assert not Recommendation.objects.overdue(datetime.date(2019, 11, 7)).exists()
+        assert recommendation.is_overdue()
+        assert overdue_on(datetime.date(2020, 1, 1)) == [recommendation]
+        assert overdue_on(datetime.date(2019, 12, 31)) == []  # the deadline day itself is not late
+        assert list(Recommendation.objects.not_overdue(datetime.date(2019, 11, 7))) == [recommendation]
 
     def test_never_assessed_and_past_deadline_is_overdue(self):
         recommendation = self.make()
-        assert recommendation.is_overdue(datetime.date(2021, 1, 1))
+        assert recommendation.is_overdue()
+        assert overdue_on(datetime.date(2021, 1, 1)) == [recommendation]
 
     def test_implemented_is_not_overdue(self):
         recommendation = self.make(ImplementationStatus.IMPLEMENTED)
-        assert not recommendation.is_overdue(datetime.date(2021, 1, 1))
-        assert not Recommendation.objects.overdue(datetime.date(2021, 1, 1)).exists()
+        assert not recommendation.is_overdue()
+        assert overdue_on(datetime.date(2021, 1, 1)) == []
         assert list(Recommendation.objects.not_overdue(datetime.date(2021, 1, 1))) == [recommendation]
+
+    def test_on_a_past_date_the_status_that_held_then_counts(self):
+        # Implemented only in 2021: on 1 January 2020 it was overdue, whatever it is now.
+        recommendation = self.make(ImplementationStatus.IN_PROGRESS)
+        record_status(recommendation, ImplementationStatus.IMPLEMENTED, datetime.date(2021, 3, 1))
+        recommendation.refresh_from_db()
+        assert not recommendation.is_overdue()
+        assert overdue_on(datetime.date(2020, 1, 1)) == [recommendation]
+        assert overdue_on(datetime.date(2021, 3, 2)) == []
 
     def test_without_deadline_is_never_overdue(self):
         recommendation = self.make(due_on=None)
-        assert not recommendation.is_overdue(datetime.date(2030, 1, 1))
-        assert not Recommendation.objects.overdue(datetime.date(2030, 1, 1)).exists()
+        assert not recommendation.is_overdue()
+        assert overdue_on(datetime.date(2030, 1, 1)) == []
 
 
 class TestPartialDates:
