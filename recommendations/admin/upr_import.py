@@ -24,9 +24,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .services import PUBLISH_RECOMMENDATION
-from .text_encoding import EncodingError, canonical_encoding
-from .upr_import import UprImportError, UprImportReport, upr_import
+from ..services import PUBLISH_RECOMMENDATION
+from ..text_encoding import EncodingError, canonical_encoding
+from ..upr_import import UprImportError, UprImportReport, upr_import
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # UPR Info's whole database is well under this
 UPLOAD_MAX_AGE = 24 * 60 * 60  # seconds a preview can be confirmed; older files are removed

@@ -1,0 +1,92 @@
+"""Helpers and mixins shared by the admin's model families: links, snippets, action reports and
+the review rules (published rows read-only for non-reviewers, lost updates refused)."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from .. import services
+from ..models import (
+    normalize_whitespace,
+)
+
+
+def change_link(obj, label=None):
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label or obj)
+
+
+def snippet(text, length=90):
+    return Truncator(normalize_whitespace(text)).chars(length)
+
+
+def form_model_fields(form):
+    """The cleaned values of the form's concrete, non-many-to-many model fields."""
+    names = {f.name for f in form._meta.model._meta.concrete_fields}
+    return {name: value for name, value in form.cleaned_data.items() if name in names}
+
+
+def report_action(model_admin, request, changed, total, done):
+    noun = model_admin.model._meta.verbose_name_plural
+    model_admin.message_user(request, f"{changed} of {total} selected {noun} {done}; the others already were.")
+
+
+class ReviewedAdminMixin:
+    """Shared by recommendations and status updates: drafts are marked; published rows are
+    read-only for anyone who may not publish; a save is refused (and the editor told why) if the
+    row changed since the form was opened; every change is in the history."""
+
+    publish_permission = ""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and obj.is_published:
+            return request.user.has_perm(self.publish_permission)
+        return allowed
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(self.publish_permission)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ConcurrentEditError as error:
+            # Lost the race between the form's check and the save: the transaction rolled back.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except services.ConcurrentEditError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.display(description="review", ordering="review_state")
+    def review(self, obj):
+        return obj.get_review_state_display()
+
+
+def parent_is_editable(request, parent, publish_permission):
+    return parent is None or not parent.is_published or request.user.has_perm(publish_permission)
+
+
+class ParentReviewInlineMixin:
+    """An inline under a published recommendation or status update is read-only for anyone who
+    may not publish, like the row above it."""
+
+    parent_publish_permission = ""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+
+    def _parent_editable(self, request, parent):
+        return parent_is_editable(request, parent, self.parent_publish_permission)

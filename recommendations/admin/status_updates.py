@@ -1,0 +1,206 @@
+"""Status updates: one form records the assessment with its first citation."""
+
+from django.contrib import admin, messages
+from rangefilter.filters import DateRangeFilterBuilder
+from simple_history.admin import SimpleHistoryAdmin
+
+from .. import services
+from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
+from ..models import (
+    Citation,
+    StatusUpdate,
+)
+from .common import (
+    ParentReviewInlineMixin,
+    ReviewedAdminMixin,
+    form_model_fields,
+    report_action,
+)
+
+
+class StatusUpdateCitationInline(ParentReviewInlineMixin, admin.TabularInline):
+    model = Citation
+    fk_name = "status_update"
+    fields = ["document", "quote", "location"]
+    autocomplete_fields = ["document"]
+    extra = 0
+    min_num = 1
+    validate_min = True  # a status update never loses its last piece of evidence
+    verbose_name = "citation (evidence)"
+    parent_publish_permission = services.PUBLISH_STATUS_UPDATE
+
+
+class StatusUpdateChangeForm(OptimisticLockForm):
+    class Meta:
+        model = StatusUpdate
+        fields = "__all__"
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
+    """Adding uses one form (status + its first citation) that calls ``status_update_record``;
+    changes and deletions go through the service too, so the current status stays in step."""
+
+    form = StatusUpdateChangeForm
+    publish_permission = services.PUBLISH_STATUS_UPDATE
+    list_display = [
+        "recommendation",
+        "status",
+        "as_of_date",
+        "assessor_kind",
+        "assessed_by",
+        "review",
+        "recorded_by",
+        "created_at",
+    ]
+    list_filter = [
+        "review_state",
+        "status",
+        "assessor_kind",
+        "recommendation__kind",
+        ("as_of", DateRangeFilterBuilder(title="as of between")),
+        ("assessed_by", admin.RelatedFieldListFilter),
+    ]
+    search_fields = ["summary", "recommendation__title", "recommendation__external_id"]
+    list_select_related = ["recommendation", "assessed_by", "recorded_by"]
+    autocomplete_fields = ["recommendation", "assessed_by"]
+    readonly_fields = [
+        "review_state",
+        "published_at",
+        "published_by",
+        "version",
+        "recorded_by",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["publish", "unpublish", "delete_selected"]
+    show_full_result_count = False
+    date_hierarchy = "as_of"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "recommendation",
+                    "status",
+                    ("as_of", "as_of_precision"),
+                    "summary",
+                    "assessor_kind",
+                    "assessed_by",
+                    "expected_version",
+                ]
+            },
+        ),
+        ("Review", {"fields": ["review_state", "published_at", "published_by", "version"]}),
+        ("Record", {"fields": ["recorded_by", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="as of", ordering="as_of")
+    def as_of_date(self, obj):
+        return obj.as_of_display
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None and obj.is_published:
+            return request.user.has_perm(self.publish_permission)
+        return allowed
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = StatusUpdateWithCitationForm
+            kwargs["fields"] = [*StatusUpdateWithCitationForm.Meta.fields, "document", "quote", "location"]
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            site = self.admin_site
+
+            class WithAutocomplete(form):
+                def __init__(self, *args, **inner):
+                    super().__init__(*args, admin_site=site, **inner)
+
+            return WithAutocomplete
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (
+                    None,
+                    {
+                        "fields": [
+                            "recommendation",
+                            "status",
+                            ("as_of", "as_of_precision"),
+                            "summary",
+                            "assessor_kind",
+                            "assessed_by",
+                        ]
+                    },
+                ),
+                (
+                    "Evidence",
+                    {
+                        "fields": ["document", "quote", "location"],
+                        "description": "The quote must occur in the document's text.",
+                    },
+                ),
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [StatusUpdateCitationInline] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            current = StatusUpdate.objects.select_related("recommendation").get(pk=obj.pk)
+            services.status_update_change(
+                status_update=current,
+                expected_version=form.cleaned_data["expected_version"],
+                user=request.user,
+                **form_model_fields(form),
+            )
+            obj.version = current.version
+            return
+        data = form.cleaned_data
+        created = services.status_update_record(
+            recommendation=data["recommendation"],
+            status=data["status"],
+            as_of=data["as_of"],
+            as_of_precision=data["as_of_precision"],
+            summary=data["summary"],
+            assessor_kind=data["assessor_kind"],
+            assessed_by=data["assessed_by"],
+            citations=[form.citation_input()],
+            recorded_by=request.user,
+        )
+        # The admin goes on to log the addition and redirect using the form's instance.
+        obj.pk, obj.recorded_by = created.pk, created.recorded_by
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+        # On add, the service has already saved the citation; there are no inlines to save.
+
+    def delete_model(self, request, obj):
+        services.status_update_delete(status_update=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for status_update in queryset.select_related("recommendation"):
+            services.status_update_delete(status_update=status_update, user=request.user)
+        messages.info(request, "Current statuses were recalculated from the remaining published history.")
+
+    @admin.action(description="Publish selected status updates", permissions=["publish"])
+    def publish(self, request, queryset):
+        changed = sum(
+            services.status_update_publish(status_update=u, user=request.user)
+            for u in queryset.select_related("recommendation")
+        )
+        report_action(self, request, changed, len(queryset), "published")
+
+    @admin.action(description="Withdraw selected status updates to draft", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        changed = sum(
+            services.status_update_unpublish(status_update=u, user=request.user)
+            for u in queryset.select_related("recommendation")
+        )
+        report_action(self, request, changed, len(queryset), "withdrawn to draft")
