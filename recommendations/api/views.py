@@ -214,7 +214,11 @@ class VersionedWritesMixin:
     def review_action(self, function, **kwargs):
         instance = self.get_object()
         self.expected_version(instance, required=False)
-        return self.write(instance, function, user=self.request.user, **{self.review_argument: instance}, **kwargs)
+        self.write(instance, function, user=self.request.user, **{self.review_argument: instance}, **kwargs)
+        # Read it again: a review action changes its citations too (confirmations), which the
+        # instance holds as they were prefetched. (An archived row is no longer listed.)
+        fresh = self.get_queryset().filter(pk=instance.pk).first() or instance
+        return Response(self.get_serializer(fresh).data, headers={"ETag": etag(fresh)})
 
     def publish_action(self, function):
         """Publishing confirms the evidence: ``{"citations": [ids]}``, if sent, must be exactly the
