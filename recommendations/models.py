@@ -779,11 +779,16 @@ class Citation(TimestampedModel):
 
     def clean(self):
         """Locate the quote in its document and record its offsets; refuse a quote that is not
-        there (naming the closest passage) and a new citation of a document already replaced."""
+        there (naming the closest passage) and a new citation of a document already replaced. A
+        changed quote loses its confirmation (the reviewer confirmed other words)."""
         if not self.document_id or not self.quote:
             return
+        stored = Citation.objects.filter(pk=self.pk).values("document_id", "quote").first() if self.pk else None
+        if stored is not None and stored["quote"] != self.quote:
+            # The reviewer confirmed other words: these need confirming again.
+            self.confirmed_by, self.confirmed_at, self.confirmed_by_process = None, None, ""
         document = self.document
-        if self._document_changed():
+        if stored is None or stored["document_id"] != self.document_id:
             newer = SourceDocument.objects.filter(replaces=document).only("external_id").first()
             if newer is not None:
                 raise ValidationError(
@@ -796,13 +801,6 @@ class Citation(TimestampedModel):
         if passage is None:
             raise ValidationError({"quote": document.missing_quote_message(self.quote)})
         self.quote_start, self.quote_end = passage.start, passage.end
-
-    def _document_changed(self):
-        """A new citation, or one whose document is being changed."""
-        if self.pk is None:
-            return True
-        stored = Citation.objects.filter(pk=self.pk).values_list("document_id", flat=True).first()
-        return stored != self.document_id
 
     @property
     def passage(self):

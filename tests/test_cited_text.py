@@ -278,3 +278,34 @@ class TestOffsets:
         migration.backfill(apps, None)
         citation_after = Citation.objects.get(pk=citation.pk)
         assert (citation_after.quote_start, citation_after.quote_end) == (citation.quote_start, citation.quote_end)
+
+
+def test_admin_inline_records_offsets_and_a_changed_quote_loses_its_confirmation(admin_client, cited):
+    document, citation = cited
+    update = citation.status_update
+    assert citation.confirmed_at is not None  # published by a command, confirmed then
+    form = {
+        "recommendation": update.recommendation_id,
+        "status": update.status,
+        "as_of": update.as_of.isoformat(),
+        "as_of_precision": "day",
+        "summary": update.summary,
+        "assessor_kind": "staff",
+        "assessed_by": "",
+        "expected_version": update.version,
+        "citations-TOTAL_FORMS": "1",
+        "citations-INITIAL_FORMS": "1",
+        "citations-MIN_NUM_FORMS": "1",
+        "citations-MAX_NUM_FORMS": "1000",
+        "citations-0-id": citation.pk,
+        "citations-0-status_update": update.pk,
+        "citations-0-document": document.pk,
+        "citations-0-quote": "In April the parliament adopted the law.",
+        "citations-0-location": "",
+    }
+    response = admin_client.post(reverse("admin:recommendations_statusupdate_change", args=[update.pk]), form)
+    assert response.status_code == 302
+    citation.refresh_from_db()
+    assert citation.quote_start == document.text.index("In April")
+    assert citation.passage == "In April the parliament adopted the law."
+    assert (citation.confirmed_at, citation.confirmed_by_process) == (None, "")

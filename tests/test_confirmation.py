@@ -236,6 +236,26 @@ class TestAdminPublishScreen:
         assert StatusUpdate.objects.get(pk=own.pk).review_state == "draft"
 
 
+def test_recommendations_are_published_through_the_same_screen(client_as, make_staff):
+    editor = make_staff("Editor")
+    draft = services.recommendation_create(user=editor, title="Amend article 174", text="Amend it now.", **_actors())
+    citation = services.citation_create(
+        document=SourceDocumentFactory(), quote="the reform had stalled", recommendation=draft
+    )
+    changelist = reverse("admin:recommendations_recommendation_changelist")
+    reviewer = client_as("Reviewer")
+    screen = reviewer.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    assert "Amend it now." in screen.content.decode() and citation.quote in screen.content.decode()
+    response = reviewer.post(
+        changelist,
+        {"action": "publish", "_selected_action": [draft.pk], "review": "done", f"evidence-{draft.pk}": citation.pk},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.review_state == "published"
+    assert draft.citations.get().confirmed_by.username == "reviewer"
+
+
 class TestApi:
     def test_shows_confirmation_per_citation_to_staff_and_when_to_the_public(
         self, editor_draft, make_staff, api_client
