@@ -45,10 +45,15 @@ class EvidenceCheck:
     def summary(self):
         found = len(self.problems)
         return (
-            f"Checked {self.documents} documents, {self.citations} citations, {self.published_status_updates} "
-            f"published status updates and {self.overdue_promises} published promises past their deadline: "
-            + ("no problems." if not found else f"{found} problem{'s' if found != 1 else ''}.")
+            f"Checked {_count(self.documents, 'document')}, {_count(self.citations, 'citation')}, "
+            f"{_count(self.published_status_updates, 'published status update')} and "
+            f"{_count(self.overdue_promises, 'published promise')} past the deadline: "
+            + ("no problems." if not found else f"{_count(found, 'problem')}.")
         )
+
+
+def _count(number, noun):
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _cites(citation):
