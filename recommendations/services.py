@@ -544,8 +544,8 @@ def citation_move(*, citation: Citation, document: SourceDocument, user=None) ->
         _require_may_edit(user, citation.status_update, PUBLISH_STATUS_UPDATE)
     else:
         _require_may_edit(user, citation.recommendation, PUBLISH_RECOMMENDATION)
-    later = {version.pk for version in citation.document.versions()[1:]}
-    if document.pk not in later or document.pk == citation.document_id:
+    versions = [version.pk for version in citation.document.versions()]
+    if document.pk not in versions[versions.index(citation.document_id) + 1 :]:
         raise ValidationError(
             {"document": f"“{document.external_id}” is not a newer version of “{citation.document.external_id}”."}
         )

@@ -226,9 +226,17 @@ class TestMovingCitations:
         assert citation.document == document
 
     def test_refuses_a_document_that_is_not_a_newer_version(self, cited):
-        _, citation = cited
+        document, citation = cited
         with pytest.raises(ValidationError, match="not a newer version"):
             services.citation_move(citation=citation, document=SourceDocumentFactory())
+        second = services.source_document_correct(document=document, text=document.text + " 2.", correction_note="x")
+        third = services.source_document_correct(document=second, text=document.text + " 3.", correction_note="x")
+        services.citation_move(citation=citation, document=third)
+        with pytest.raises(ValidationError, match="not a newer version"):
+            services.citation_move(citation=citation, document=second)  # never backwards
+        with pytest.raises(ValidationError, match="not a newer version"):
+            services.citation_move(citation=citation, document=third)  # nor where it is
+        assert Citation.objects.get(pk=citation.pk).document == third
 
     def test_admin_action_moves_what_it_can(self, admin_client, recommendation, cited):
         document, stays = cited

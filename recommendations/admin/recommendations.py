@@ -102,8 +102,8 @@ class RecommendationForm(OptimisticLockForm):
 class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     publish_permission = services.PUBLISH_RECOMMENDATION
-    publish_service = services.recommendation_publish
-    send_back_service = services.recommendation_send_back
+    publish_service = staticmethod(services.recommendation_publish)
+    send_back_service = staticmethod(services.recommendation_send_back)
     review_argument = "recommendation"
     list_display = [
         "title",

@@ -44,7 +44,7 @@ class PublishReviewMixin:
     """Adds the publish screen to a ``ReviewedAdminMixin`` admin. Subclasses set the services."""
 
     review_template = "admin/recommendations/publish_review.html"
-    publish_service = None  # e.g. services.status_update_publish
+    publish_service = None  # e.g. staticmethod(services.status_update_publish)
     send_back_service = None
     review_argument = ""  # the services' keyword for the row: "status_update" or "recommendation"
 
@@ -116,7 +116,6 @@ class PublishReviewMixin:
             "rows": rows,
             "action_url": action_url,
             "selected": [row.instance.pk for row in rows],
-            "already_published": [row for row in rows if row.instance.is_published],
         }
         return TemplateResponse(request, self.review_template, context)
 
@@ -136,12 +135,12 @@ class PublishReviewMixin:
                 continue
             try:
                 if row.rejected:
-                    type(self).send_back_service(
+                    self.send_back_service(
                         **{self.review_argument: instance}, user=request.user, note=row.note, citations=row.rejected
                     )
                     sent_back += 1
                 else:
-                    type(self).publish_service(
+                    self.publish_service(
                         **{self.review_argument: instance}, user=request.user, citations_seen=row.citations_seen
                     )
                     published += 1

@@ -46,8 +46,8 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
 
     form = StatusUpdateChangeForm
     publish_permission = services.PUBLISH_STATUS_UPDATE
-    publish_service = services.status_update_publish
-    send_back_service = services.status_update_send_back
+    publish_service = staticmethod(services.status_update_publish)
+    send_back_service = staticmethod(services.status_update_send_back)
     review_argument = "status_update"
     list_display = [
         "recommendation",
