@@ -83,7 +83,8 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
                 "fields": [
                     "recommendation",
                     "status",
-                    ("as_of", "as_of_precision"),
+                    ("as_of", "as_of_precision", "as_of_basis"),
+                    "date_note",
                     "summary",
                     "assessor_kind",
                     "assessed_by",
@@ -129,7 +130,8 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
                         "fields": [
                             "recommendation",
                             "status",
-                            ("as_of", "as_of_precision"),
+                            ("as_of", "as_of_precision", "as_of_basis"),
+                            "date_note",
                             "summary",
                             "assessor_kind",
                             "assessed_by",
@@ -166,6 +168,8 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
             status=data["status"],
             as_of=data["as_of"],
             as_of_precision=data["as_of_precision"],
+            as_of_basis=data["as_of_basis"],
+            date_note=data["date_note"],
             summary=data["summary"],
             assessor_kind=data["assessor_kind"],
             assessed_by=data["assessed_by"],
