@@ -60,7 +60,7 @@ def api_client():
 
 @pytest.fixture
 def seeded(db, settings):
-    """The curated seed data (29 recommendations and promises from five real documents)."""
+    """The curated seed data (33 recommendations and promises from five real documents)."""
     from recommendations.seeds import seeds_load
 
     return seeds_load(directory=settings.SEEDS_DIR)

@@ -92,7 +92,8 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
                 "fields": [
                     "recommendation",
                     "status",
-                    ("as_of", "as_of_precision"),
+                    ("as_of", "as_of_precision", "as_of_basis"),
+                    "date_note",
                     "summary",
                     "assessor_kind",
                     "assessed_by",
@@ -141,7 +142,8 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
                         "fields": [
                             "recommendation",
                             "status",
-                            ("as_of", "as_of_precision"),
+                            ("as_of", "as_of_precision", "as_of_basis"),
+                            "date_note",
                             "summary",
                             "assessor_kind",
                             "assessed_by",
@@ -178,6 +180,8 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
             status=data["status"],
             as_of=data["as_of"],
             as_of_precision=data["as_of_precision"],
+            as_of_basis=data["as_of_basis"],
+            date_note=data["date_note"],
             summary=data["summary"],
             assessor_kind=data["assessor_kind"],
             assessed_by=data["assessed_by"],

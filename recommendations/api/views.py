@@ -456,6 +456,8 @@ class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.
                 status=data["status"],
                 as_of=data["as_of"],
                 as_of_precision=data["as_of_precision"],
+                as_of_basis=data["as_of_basis"],
+                date_note=data["date_note"],
                 summary=data["summary"],
                 assessor_kind=data["assessor_kind"],
                 assessed_by=data["assessed_by"],

@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImplementationStatusEnum": "recommendations.models.ImplementationStatus.choices",
         "DatePrecisionEnum": "recommendations.models.DatePrecision.choices",
+        "DateBasisEnum": "recommendations.models.DateBasis.choices",
         "AssessorKindEnum": "recommendations.models.AssessorKind.choices",
         "RecommendationKindEnum": "recommendations.models.RecommendationKind.choices",
         "ActorKindEnum": "recommendations.models.ActorKind.choices",

@@ -28,7 +28,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0002_review_history_versions'),
+        ('recommendations', '0003_date_basis_and_not_implemented_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
