@@ -297,6 +297,7 @@ def test_admin_inline_records_offsets_and_a_changed_quote_loses_its_confirmation
         "status": update.status,
         "as_of": update.as_of.isoformat(),
         "as_of_precision": "day",
+        "as_of_basis": "stated",
         "summary": update.summary,
         "assessor_kind": "staff",
         "assessed_by": "",
@@ -312,7 +313,7 @@ def test_admin_inline_records_offsets_and_a_changed_quote_loses_its_confirmation
         "citations-0-location": "",
     }
     response = admin_client.post(reverse("admin:recommendations_statusupdate_change", args=[update.pk]), form)
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["adminform"].form.errors
     citation.refresh_from_db()
     assert citation.quote_start == document.text.index("In April")
     assert citation.passage == "In April the parliament adopted the law."
