@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 
 
 class RecommendationsConfig(AppConfig):
@@ -8,7 +8,10 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Recommendation tracker"
 
     def ready(self):
+        from .models import SourceDocument, guard_fixture_document
         from .roles import sync_roles_after_migrate
 
         # Keep the staff roles (groups and their permissions) in step with the models.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+        # loaddata saves rows "raw", past SourceDocument.save(): the cited-text guard runs here for it.
+        pre_save.connect(guard_fixture_document, sender=SourceDocument, dispatch_uid="guard_fixture_document")

@@ -19,7 +19,8 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .querysets import RecommendationQuerySet, StatusUpdateQuerySet
+from . import quotes
+from .querysets import RecommendationQuerySet, SourceDocumentQuerySet, StatusUpdateQuerySet
 
 
 class DatePrecision(models.TextChoices):
@@ -229,6 +230,18 @@ class ReviewedModel(TimestampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    self_reviewed = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Published by the person who wrote it (allowed only with ALLOW_SELF_REVIEW).",
+    )
+    sent_back_note = models.TextField(
+        blank=True, editable=False, help_text="Why a reviewer sent it back to the editor (cleared when published)."
+    )
+    sent_back_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         abstract = True
@@ -238,9 +251,57 @@ class ReviewedModel(TimestampedModel):
         return self.review_state == ReviewState.PUBLISHED
 
 
+class CitedTextError(ValidationError):
+    """A change to the text of a document that citations quote; nothing was saved."""
+
+    def __init__(self, document, citation_count):
+        self.document, self.citation_count = document, citation_count
+        cited = f"{citation_count} citation{'s' if citation_count != 1 else ''}"
+        super().__init__(
+            {
+                "text": f"The text of “{document.external_id}” cannot be changed: {cited} quote it, and their "
+                "quotes and offsets must keep pointing at the words they quote. To correct it, use “Correct the "
+                "text (new version)” on the document's page: the corrected text is stored as a new version linked "
+                "to this one; existing citations keep quoting this version and can then be moved to the new one "
+                "where their quote occurs in it. Other fields can be changed as usual."
+            }
+        )
+
+
+def guard_cited_text(document):
+    """Refuse (``CitedTextError``) a change of ``document.text`` while citations point into it.
+
+    Called by every path that writes a document: ``clean()`` (forms and services), ``save()``,
+    ``SourceDocument.objects.update()`` and, for ``loaddata``'s raw saves, a ``pre_save`` handler.
+    Compares hashes, so the stored text is not read."""
+    if document.pk is None:
+        return
+    stored = SourceDocument.objects.filter(pk=document.pk).values_list("text_sha256", flat=True).first()
+    if stored is None or stored == text_sha256(document.text):
+        return
+    count = Citation.objects.filter(document_id=document.pk).count()
+    if count:
+        raise CitedTextError(document, count)
+
+
+def guard_fixture_document(sender, instance, raw=False, **kwargs):
+    """``pre_save`` for raw saves (``loaddata``): a fixture may not change a cited text either, nor
+    bring a text whose stored SHA-256 is not its own."""
+    if not raw:
+        return
+    if instance.text_sha256 != text_sha256(instance.text):
+        raise ValidationError(
+            {"text_sha256": f"Document “{instance.external_id}”: the SHA-256 in the fixture does not match its text."}
+        )
+    guard_cited_text(instance)
+
+
 class SourceDocument(TimestampedModel):
     """A report, article, UN document, statement or law text that recommendations and status
-    updates cite. Its text is stored in full so that every quote can be checked against it."""
+    updates cite. Its text is stored in full so that every quote can be checked against it.
+
+    Once cited, the text never changes in place: a correction is a new version (a new row with its
+    own SHA-256) that ``replaces`` this one (``services.source_document_correct``)."""
 
     DocumentType = DocumentType
 
@@ -266,7 +327,18 @@ class SourceDocument(TimestampedModel):
         editable=False,
         help_text="The same text is never stored twice.",
     )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        editable=False,
+        help_text="The earlier version of this document whose text this one corrects.",
+    )
+    correction_note = models.TextField(blank=True, help_text="What this version corrects in the one it replaces.")
 
+    objects = SourceDocumentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -288,10 +360,12 @@ class SourceDocument(TimestampedModel):
     def save(self, *args, **kwargs):
         # The hash is derived from the text; keeping it here means it can never go stale.
         self.text_sha256 = text_sha256(self.text)
+        guard_cited_text(self)  # the last line of defence, for callers that skipped clean()
         super().save(*args, **kwargs)
 
     def clean(self):
         check_period_start(self.published_on, self.published_on_precision, "published_on")
+        guard_cited_text(self)
         if self.text:
             duplicate = SourceDocument.objects.filter(text_sha256=text_sha256(self.text)).exclude(pk=self.pk).first()
             if duplicate is not None:
@@ -303,10 +377,32 @@ class SourceDocument(TimestampedModel):
     def published_on_display(self):
         return format_partial_date(self.published_on, self.published_on_precision)
 
+    def find_quote(self, quote, *, start=None, end=None):
+        """Where ``quote`` occurs in the text (a ``quotes.Passage`` with offsets), or None."""
+        return quotes.find_quote(self.text, quote, start=start, end=end)
+
     def contains_quote(self, quote):
-        """Whether ``quote`` occurs verbatim in the text, with whitespace normalised on both sides."""
-        needle = normalize_whitespace(quote)
-        return bool(needle) and needle in normalize_whitespace(self.text)
+        """Whether ``quote`` occurs in the text (see ``quotes`` for the differences allowed)."""
+        return self.find_quote(quote) is not None
+
+    def closest_passage(self, quote):
+        """The passage most like a quote that does not occur (offsets and text), or None."""
+        return quotes.closest_passage(self.text, quote)
+
+    def missing_quote_message(self, quote):
+        return quotes.missing_quote_message(document_label=self.external_id, text=self.text, quote=quote)
+
+    def versions(self):
+        """Every version of this document, oldest first (follows ``replaces`` both ways)."""
+        oldest = self
+        while oldest.replaces_id is not None:
+            oldest = oldest.replaces
+        chain = [oldest]
+        while True:
+            newer = SourceDocument.objects.filter(replaces=chain[-1]).first()
+            if newer is None:
+                return chain
+            chain.append(newer)
 
 
 class Actor(TimestampedModel):
@@ -445,6 +541,15 @@ class Recommendation(ReviewedModel):
     )
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations_created",
+        editable=False,
+        help_text="The editor who added it (None for imports and seed loads at the command line).",
     )
 
     objects = RecommendationQuerySet.as_manager()
@@ -635,11 +740,24 @@ class StatusUpdate(ReviewedModel):
 
 class Citation(TimestampedModel):
     """Ties a recommendation or a status update to the exact words of a source document that
-    support it. The quote must occur in the document (whitespace normalised): every claim in
-    the tracker is traceable to a verbatim source."""
+    support it. The quote must occur in the document (see ``quotes`` for the differences of
+    spacing and typography allowed) and its place there is stored as character offsets into the
+    document's text: every claim in the tracker is traceable to a verbatim source.
+
+    A reviewer who publishes the claim confirms that the quote supports it (``confirmed_by``,
+    ``confirmed_at``); a command that publishes curated data names itself in ``confirmed_by_process``."""
 
     document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="citations")
-    quote = models.TextField(help_text="Copied verbatim from the document; line breaks and spacing may differ.")
+    quote = models.TextField(
+        help_text="Copied verbatim from the document; spacing, line breaks and the forms of quotation marks, "
+        "apostrophes and dashes may differ."
+    )
+    quote_start = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Where the quote starts in the document's text (characters)."
+    )
+    quote_end = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Where the quote ends in the document's text (exclusive)."
+    )
     location = models.CharField(
         max_length=200, blank=True, help_text="Where in the document, e.g. “paragraph 9”, “p. 3”."
     )
@@ -649,12 +767,33 @@ class Citation(TimestampedModel):
     status_update = models.ForeignKey(
         StatusUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="citations_confirmed",
+        editable=False,
+        help_text="The reviewer who confirmed, when publishing, that the quote supports the claim.",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_by_process = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="When a command rather than a person confirmed it (e.g. the seed load), which and why.",
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_offsets_in_order",
+                condition=Q(quote_start__isnull=True, quote_end__isnull=True)
+                | Q(quote_start__isnull=False, quote_end__gt=models.F("quote_start")),
+            ),
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_cites_one_thing",
                 condition=(
@@ -669,10 +808,33 @@ class Citation(TimestampedModel):
         return f"“{quote[:80]}{'…' if len(quote) > 80 else ''}” ({self.document.external_id})"
 
     def clean(self):
-        if self.document_id and self.quote and not self.document.contains_quote(self.quote):
-            raise ValidationError(
-                {
-                    "quote": f"This quote does not occur in the document “{self.document.external_id}”. "
-                    "Copy it verbatim from the document's text (line breaks and spacing may differ)."
-                }
-            )
+        """Locate the quote in its document and record its offsets; refuse a quote that is not
+        there (naming the closest passage) and a new citation of a document already replaced. A
+        changed quote loses its confirmation (the reviewer confirmed other words)."""
+        if not self.document_id or not self.quote:
+            return
+        stored = Citation.objects.filter(pk=self.pk).values("document_id", "quote").first() if self.pk else None
+        if stored is not None and stored["quote"] != self.quote:
+            # The reviewer confirmed other words: these need confirming again.
+            self.confirmed_by, self.confirmed_at, self.confirmed_by_process = None, None, ""
+        document = self.document
+        if stored is None or stored["document_id"] != self.document_id:
+            newer = SourceDocument.objects.filter(replaces=document).only("external_id").first()
+            if newer is not None:
+                raise ValidationError(
+                    {
+                        "document": f"“{document.external_id}” has been replaced by a corrected version, "
+                        f"“{newer.external_id}”: cite that one."
+                    }
+                )
+        passage = document.find_quote(self.quote, start=self.quote_start, end=self.quote_end)
+        if passage is None:
+            raise ValidationError({"quote": document.missing_quote_message(self.quote)})
+        self.quote_start, self.quote_end = passage.start, passage.end
+
+    @property
+    def passage(self):
+        """The words the offsets point at, as the document has them."""
+        if self.quote_start is None or self.quote_end is None:
+            return ""
+        return self.document.text[self.quote_start : self.quote_end]

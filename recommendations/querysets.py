@@ -11,6 +11,23 @@ from django.db.models.functions import Coalesce
 LATEST_FIRST = ("-as_of", "-created_at", "-id")
 
 
+class SourceDocumentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """A bulk UPDATE of the text keeps the hash in step and, like a save, refuses to change
+        the text of a cited document (``models.guard_cited_text``)."""
+        if "text" in kwargs or "text_sha256" in kwargs:
+            from .models import CitedTextError, text_sha256
+
+            text = kwargs.get("text")
+            if not isinstance(text, str) or "text_sha256" in kwargs:
+                raise TypeError("Update a document's text with a plain string; its SHA-256 follows from it.")
+            kwargs["text_sha256"] = text_sha256(text)
+            cited = self.filter(citations__isnull=False).exclude(text_sha256=kwargs["text_sha256"]).first()
+            if cited is not None:
+                raise CitedTextError(cited, cited.citations.count())
+        return super().update(**kwargs)
+
+
 class StatusUpdateQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by(*LATEST_FIRST)

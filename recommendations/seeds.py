@@ -34,6 +34,9 @@ from .models import (
 
 CURATED_FILE = "curated.yaml"
 SEED_KEY_PREFIX = "seed:"
+# Recorded on every citation the seed load publishes, in place of a reviewer: curated.yaml is
+# reviewed (each quote against its claim) before it is committed, not in the admin.
+SEED_CONFIRMATION = "load_seeds: seeds/curated.yaml, reviewed before commit"
 
 # The fields each kind of entry may have; anything else is refused (a typo such as “made_on_bassis”
 # would otherwise lose a fact without a word).
@@ -339,10 +342,10 @@ def _load_recommendation(entry, report):
     citations = _citations(entry)
     if not citations:
         entry.fail("a recommendation needs at least one citation")
-    # Curated seed data is reviewed before it is committed, so it is loaded as published.
+    # Curated seed data is reviewed before it is committed, so it is loaded as published, once its
+    # citations are there for the publication to confirm.
     recommendation = entry.validated(
         services.recommendation_create,
-        publish=True,
         themes=entry.lookup_many("themes", Theme),
         legal_provisions=entry.lookup_many("legal_provisions", LegalProvision),
         external_id=external_id,
@@ -370,6 +373,7 @@ def _load_recommendation(entry, report):
             location=citation.location,
             recommendation=recommendation,
         )
+    services.recommendation_publish(recommendation=recommendation, process=SEED_CONFIRMATION)
     for update in entry.entries("status_history", STATUS_UPDATE_FIELDS):
         update.validated(
             services.status_update_record,
@@ -384,6 +388,7 @@ def _load_recommendation(entry, report):
             assessed_by=update.lookup("assessed_by", Actor),
             citations=_citations(update),
             publish=True,
+            process=SEED_CONFIRMATION,
         )
         report.count("status updates", created=True)
     report.count("recommendations", created=True)

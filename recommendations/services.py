@@ -12,8 +12,9 @@ row changed since the caller read it.
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -52,11 +53,15 @@ class ConcurrentEditError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class CitationInput:
-    """A quote to attach as evidence: which document, the verbatim words, and where they are."""
+    """A quote to attach as evidence: which document, the verbatim words, and where they are.
+    ``quote_start``/``quote_end`` are optional: where the caller knows the quote is (an importer
+    citing a row); they are checked, and found by the matcher when absent or wrong."""
 
     document: SourceDocument
     quote: str
     location: str = ""
+    quote_start: int | None = None
+    quote_end: int | None = None
 
 
 def _require(user, permission, message):
@@ -101,16 +106,21 @@ def citation_create(
     location: str = "",
     recommendation: Recommendation | None = None,
     status_update: StatusUpdate | None = None,
+    quote_start: int | None = None,
+    quote_end: int | None = None,
     user=None,
 ) -> Citation:
-    """Attach a verbatim quote from ``document`` to a recommendation or a status update.
-    Refuses a quote that does not occur in the document's text."""
+    """Attach a verbatim quote from ``document`` to a recommendation or a status update, with its
+    offsets in the text. Refuses a quote that does not occur in the document's text (naming the
+    closest passage) and a document that has been replaced by a corrected version."""
     citation = Citation(
         document=document,
         quote=quote,
         location=location,
         recommendation=recommendation,
         status_update=status_update,
+        quote_start=quote_start,
+        quote_end=quote_end,
     )
     citation.full_clean()
     _save(citation, user)
@@ -125,10 +135,7 @@ def citations_validate(citations: Sequence[CitationInput]) -> None:
     for number, citation in enumerate(citations, start=1):
         if not citation.document.contains_quote(citation.quote):
             prefix = f"Citation {number}: " if len(citations) > 1 else ""
-            errors.append(
-                f"{prefix}This quote does not occur in the document “{citation.document.external_id}”. "
-                "Copy it verbatim from the document's text (line breaks and spacing may differ)."
-            )
+            errors.append(f"{prefix}{citation.document.missing_quote_message(citation.quote)}")
     if errors:
         raise ValidationError({"citations": errors})
 
@@ -148,13 +155,15 @@ def status_update_record(
     assessed_by: Actor | None = None,
     recorded_by=None,
     publish: bool = False,
+    process: str = "",
 ) -> StatusUpdate:
     """Record a dated assessment of ``recommendation`` with its evidence (at least one citation).
 
-    It starts as a draft, public only once a reviewer publishes it (``publish=True`` does that at
-    once, for someone allowed to). The recommendation's current status follows the latest
-    *published* assessment: recording an older one afterwards adds to the history without
-    changing it.
+    It starts as a draft, public only once a reviewer publishes it. ``publish=True`` does that at
+    once: the person recording it then confirms their own evidence, which is self-review (allowed
+    only with ``ALLOW_SELF_REVIEW``), except for a command (``recorded_by=None``, which names
+    itself in ``process``). The recommendation's current status follows the latest *published*
+    assessment: recording an older one afterwards adds to the history without changing it.
     """
     if publish:
         _require(recorded_by, PUBLISH_STATUS_UPDATE, "Only a reviewer can publish a status update.")
@@ -179,10 +188,12 @@ def status_update_record(
             quote=citation.quote,
             location=citation.location,
             status_update=status_update,
+            quote_start=citation.quote_start,
+            quote_end=citation.quote_end,
             user=recorded_by,
         )
     if publish:
-        status_update_publish(status_update=status_update, user=recorded_by)
+        status_update_publish(status_update=status_update, user=recorded_by, process=process)
     return status_update
 
 
@@ -211,35 +222,141 @@ def status_update_delete(*, status_update: StatusUpdate, user=None) -> None:
     recommendation_refresh_current_status(recommendation=recommendation)
 
 
-def _set_review_state(instance, *, state, user):
+def _set_review_state(instance, *, state, user, self_reviewed=False):
     if instance.review_state == state:
         return False
     _claim_version(instance, instance.version)
     instance.review_state = state
+    instance.self_reviewed = self_reviewed
     if state == ReviewState.PUBLISHED:
         instance.published_at, instance.published_by = timezone.now(), user
+        instance.sent_back_note, instance.sent_back_at, instance.sent_back_by = "", None, None
     else:
         instance.published_at, instance.published_by = None, None
     _save(instance, user)
     return True
 
 
+# ── Review: publishing confirms the evidence; a reviewer may send a row back instead ─────────
+
+
+def _check_not_own_work(instance, user):
+    """The reviewer who confirms the evidence may not be the editor who wrote the row, unless the
+    organisation allows it (``ALLOW_SELF_REVIEW``, for a single-person organisation); returns
+    whether this is self-review."""
+    author_id = instance.recorded_by_id if isinstance(instance, StatusUpdate) else instance.created_by_id
+    if user is None or author_id is None or author_id != user.pk:
+        return False
+    if not settings.ALLOW_SELF_REVIEW:
+        what = instance._meta.verbose_name
+        raise PermissionDenied(
+            f"You wrote this {what}, so another reviewer must confirm that its evidence supports it and publish "
+            "it. (A single-person organisation can allow self-review with the setting ALLOW_SELF_REVIEW; "
+            "self-reviewed rows are marked as such.)"
+        )
+    return True
+
+
+def _citations_of(instance):
+    field = "status_update" if isinstance(instance, StatusUpdate) else "recommendation"
+    return list(Citation.objects.filter(**{field: instance}).order_by("id"))
+
+
+def _confirm_citations(instance, *, user, process, citations_seen):
+    """Record that ``user`` (or, at the command line, ``process``) confirmed that each citation of
+    ``instance`` supports it. ``citations_seen``: the ids the reviewer was shown; if the evidence
+    changed since, nothing is confirmed."""
+    citations = _citations_of(instance)
+    if citations_seen is not None and {c.pk for c in citations} != set(citations_seen):
+        raise ValidationError(
+            {
+                "citations": f"The evidence of this {instance._meta.verbose_name} changed after you reviewed it "
+                "(a citation was added or removed). Nothing was published: review it again."
+            }
+        )
+    if user is None and not process:
+        process = "a command-line operator"
+    now = timezone.now()
+    for citation in citations:
+        citation.confirmed_by, citation.confirmed_at = user, now
+        citation.confirmed_by_process = "" if user is not None else process
+        _save(citation, user)
+
+
+def _clear_confirmations(instance, user):
+    for citation in _citations_of(instance):
+        if citation.confirmed_at is not None:
+            citation.confirmed_by, citation.confirmed_at, citation.confirmed_by_process = None, None, ""
+            _save(citation, user)
+
+
+def _publish(instance, *, user, process, citations_seen):
+    if instance.is_published:
+        return False
+    self_reviewed = _check_not_own_work(instance, user)
+    _confirm_citations(instance, user=user, process=process, citations_seen=citations_seen)
+    return _set_review_state(instance, state=ReviewState.PUBLISHED, user=user, self_reviewed=self_reviewed)
+
+
+def _unpublish(instance, *, user):
+    changed = _set_review_state(instance, state=ReviewState.DRAFT, user=user)
+    if changed:
+        _clear_confirmations(instance, user)
+    return changed
+
+
+def _send_back(instance, *, user, note, citations):
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say why, so that the editor knows what to fix."})
+    own = {c.pk: c for c in _citations_of(instance)}
+    unknown = [c.pk for c in citations if c.pk not in own]
+    if unknown:
+        raise ValidationError({"citations": f"Citation {unknown[0]} is not evidence of this row."})
+    if citations:
+        listed = "; ".join(f"citation {c.pk} “{c.quote[:80]}{'…' if len(c.quote) > 80 else ''}”" for c in citations)
+        note = f"Does not support the claim: {listed}. {note}"
+    if instance.is_published:
+        _unpublish(instance, user=user)
+    else:
+        _claim_version(instance, instance.version)
+    instance.sent_back_note, instance.sent_back_at, instance.sent_back_by = note, timezone.now(), user
+    _save(instance, user)
+
+
 @transaction.atomic
-def status_update_publish(*, status_update: StatusUpdate, user=None) -> bool:
-    """Make an assessment public (recording who published it and when); returns whether it changed."""
+def status_update_publish(
+    *, status_update: StatusUpdate, user=None, citations_seen: Collection[int] | None = None, process: str = ""
+) -> bool:
+    """Make an assessment public, the reviewer confirming that each of its citations supports it
+    (``confirmed_by``/``confirmed_at`` on each). Refused for the editor who recorded it (unless
+    ``ALLOW_SELF_REVIEW``) and, if ``citations_seen`` is given, when the evidence is no longer
+    the one the reviewer saw. Returns whether it changed."""
     _require(user, PUBLISH_STATUS_UPDATE, "Only a reviewer can publish a status update.")
-    changed = _set_review_state(status_update, state=ReviewState.PUBLISHED, user=user)
+    changed = _publish(status_update, user=user, process=process, citations_seen=citations_seen)
     recommendation_refresh_current_status(recommendation=status_update.recommendation)
     return changed
 
 
 @transaction.atomic
 def status_update_unpublish(*, status_update: StatusUpdate, user=None) -> bool:
-    """Take an assessment back to draft, e.g. one published by mistake; returns whether it changed."""
+    """Take an assessment back to draft, e.g. one published by mistake; its confirmations are
+    cleared (publishing it again confirms again). Returns whether it changed."""
     _require(user, PUBLISH_STATUS_UPDATE, "Only a reviewer can withdraw a published status update.")
-    changed = _set_review_state(status_update, state=ReviewState.DRAFT, user=user)
+    changed = _unpublish(status_update, user=user)
     recommendation_refresh_current_status(recommendation=status_update.recommendation)
     return changed
+
+
+@transaction.atomic
+def status_update_send_back(
+    *, status_update: StatusUpdate, user=None, note: str, citations: Sequence[Citation] = ()
+) -> None:
+    """A reviewer finds that evidence does not support the assessment: the status update goes
+    (back) to draft with ``note`` for the editor, naming the ``citations`` that do not support it."""
+    _require(user, PUBLISH_STATUS_UPDATE, "Only a reviewer can send a status update back to its editor.")
+    _send_back(status_update, user=user, note=note, citations=citations)
+    recommendation_refresh_current_status(recommendation=status_update.recommendation)
 
 
 def recommendation_refresh_current_status(*, recommendation: Recommendation) -> None:
@@ -263,18 +380,20 @@ def recommendation_create(
     themes: Iterable[Theme] = (),
     legal_provisions: Iterable[LegalProvision] = (),
     publish: bool = False,
+    process: str = "",
     **fields,
 ) -> Recommendation:
-    """Add a recommendation or promise; it starts as a draft unless ``publish`` (for a reviewer)."""
+    """Add a recommendation or promise; it starts as a draft unless ``publish`` (for a reviewer;
+    self-review, as for ``status_update_record``)."""
     if publish:
         _require(user, PUBLISH_RECOMMENDATION, "Only a reviewer can publish a recommendation.")
-    recommendation = Recommendation(**fields)
+    recommendation = Recommendation(**fields, created_by=user)
     recommendation.full_clean()
     _save(recommendation, user)
     recommendation.themes.set(themes)
     recommendation.legal_provisions.set(legal_provisions)
     if publish:
-        recommendation_publish(recommendation=recommendation, user=user)
+        recommendation_publish(recommendation=recommendation, user=user, process=process)
     return recommendation
 
 
@@ -304,17 +423,30 @@ def recommendation_change(
 
 
 @transaction.atomic
-def recommendation_publish(*, recommendation: Recommendation, user=None) -> bool:
-    """Make a recommendation public (recording who published it and when); returns whether it changed."""
+def recommendation_publish(
+    *, recommendation: Recommendation, user=None, citations_seen: Collection[int] | None = None, process: str = ""
+) -> bool:
+    """Make a recommendation public, the reviewer confirming that each of its own citations
+    supports it; the same rules as ``status_update_publish``. Returns whether it changed."""
     _require(user, PUBLISH_RECOMMENDATION, "Only a reviewer can publish a recommendation.")
-    return _set_review_state(recommendation, state=ReviewState.PUBLISHED, user=user)
+    return _publish(recommendation, user=user, process=process, citations_seen=citations_seen)
 
 
 @transaction.atomic
 def recommendation_unpublish(*, recommendation: Recommendation, user=None) -> bool:
-    """Take a recommendation back to draft; returns whether it changed."""
+    """Take a recommendation back to draft (its confirmations cleared); returns whether it changed."""
     _require(user, PUBLISH_RECOMMENDATION, "Only a reviewer can withdraw a published recommendation.")
-    return _set_review_state(recommendation, state=ReviewState.DRAFT, user=user)
+    return _unpublish(recommendation, user=user)
+
+
+@transaction.atomic
+def recommendation_send_back(
+    *, recommendation: Recommendation, user=None, note: str, citations: Sequence[Citation] = ()
+) -> None:
+    """Send a recommendation (back) to draft with ``note`` for its editor, naming the ``citations``
+    that do not support it."""
+    _require(user, PUBLISH_RECOMMENDATION, "Only a reviewer can send a recommendation back to its editor.")
+    _send_back(recommendation, user=user, note=note, citations=citations)
 
 
 @transaction.atomic
@@ -348,6 +480,88 @@ def source_document_create(*, user=None, **fields) -> SourceDocument:
     document.full_clean()
     _save(document, user)
     return document
+
+
+@transaction.atomic
+def source_document_change(*, document: SourceDocument, user=None, **fields) -> SourceDocument:
+    """Change a document's details. Its text can change only while nothing cites it
+    (``CitedTextError`` otherwise): correct a cited text with ``source_document_correct``."""
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.full_clean()
+    _save(document, user)
+    return document
+
+
+def _next_version_external_id(document: SourceDocument) -> str:
+    versions = document.versions()
+    base = versions[0].external_id
+    number = len(versions) + 1
+    while SourceDocument.objects.filter(external_id=f"{base}@v{number}").exists():
+        number += 1
+    return f"{base}@v{number}"
+
+
+@transaction.atomic
+def source_document_correct(
+    *, document: SourceDocument, text: str, correction_note: str, external_id: str = "", user=None
+) -> SourceDocument:
+    """Store a corrected text as a new version of ``document``: a new row with its own SHA-256,
+    the same details, and ``replaces`` pointing at the old one. Existing citations stay with the
+    text they quote (``citation_move`` moves one where its quote occurs in the new text).
+    Only the newest version can be corrected."""
+    newer = SourceDocument.objects.filter(replaces=document).first()
+    if newer is not None:
+        raise ValidationError(
+            {"text": f"“{document.external_id}” was already corrected by “{newer.external_id}”: correct that one."}
+        )
+    if not correction_note.strip():
+        raise ValidationError({"correction_note": "Say what the new version corrects."})
+    copied = {
+        field: getattr(document, field)
+        for field in (
+            "title",
+            "publisher",
+            "document_type",
+            "url",
+            "language",
+            "published_on",
+            "published_on_precision",
+            "published_on_basis",
+            "date_note",
+        )
+    }
+    return source_document_create(
+        user=user,
+        external_id=external_id.strip() or _next_version_external_id(document),
+        text=text,
+        replaces=document,
+        correction_note=correction_note.strip(),
+        **copied,
+    )
+
+
+@transaction.atomic
+def citation_move(*, citation: Citation, document: SourceDocument, user=None) -> Citation:
+    """Move a citation to a newer version of its document, only if its quote occurs there (the
+    new offsets are recorded). Its confirmation stays: the quoted words are the same. Citations of
+    a published row are moved only by someone who may publish."""
+    if citation.status_update_id:
+        _require_may_edit(user, citation.status_update, PUBLISH_STATUS_UPDATE)
+    else:
+        _require_may_edit(user, citation.recommendation, PUBLISH_RECOMMENDATION)
+    versions = [version.pk for version in citation.document.versions()]
+    if document.pk not in versions[versions.index(citation.document_id) + 1 :]:
+        raise ValidationError(
+            {"document": f"“{document.external_id}” is not a newer version of “{citation.document.external_id}”."}
+        )
+    if not document.contains_quote(citation.quote):
+        raise ValidationError({"quote": document.missing_quote_message(citation.quote)})
+    citation.document = document
+    citation.quote_start = citation.quote_end = None
+    citation.full_clean()
+    _save(citation, user)
+    return citation
 
 
 # ── Reference data: the curated taxonomy and who is who ──────────────────────────────────

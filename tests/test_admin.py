@@ -168,7 +168,7 @@ def status_form(data, **overrides):
     return form
 
 
-def test_one_form_records_status_update_with_its_citation(admin_client, admin_user, data):
+def test_one_form_records_status_update_with_its_citation(admin_client, admin_user, client_as, data):
     response = admin_client.post(url(StatusUpdate, "add"), status_form(data))
     assert response.status_code == 302, response.context["adminform"].form.errors
     update = StatusUpdate.objects.get(status="implemented")
@@ -179,12 +179,18 @@ def test_one_form_records_status_update_with_its_citation(admin_client, admin_us
     assert update.review_state == "draft"
     data["end_torture"].refresh_from_db()
     assert data["end_torture"].current_status == "in_progress"
-    response = admin_client.post(
-        url(StatusUpdate, "changelist"), {"action": "publish", "_selected_action": [update.pk]}
+    # Another reviewer publishes it, through the publish screen that shows the evidence.
+    reviewer = client_as("Reviewer")
+    response = reviewer.post(url(StatusUpdate, "changelist"), {"action": "publish", "_selected_action": [update.pk]})
+    assert response.status_code == 200
+    assert citation.quote in response.content.decode()
+    response = reviewer.post(
+        url(StatusUpdate, "changelist"),
+        {"action": "publish", "_selected_action": [update.pk], "review": "done", f"evidence-{update.pk}": citation.pk},
     )
     assert response.status_code == 302
     update.refresh_from_db()
-    assert (update.review_state, update.published_by) == ("published", admin_user)
+    assert (update.review_state, update.published_by.username) == ("published", "reviewer")
     data["end_torture"].refresh_from_db()
     assert data["end_torture"].current_status == "implemented"
 

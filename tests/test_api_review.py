@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from recommendations import services
@@ -169,8 +170,15 @@ class TestPermissions:
             "publish": True,
         }
         assert as_user(make_staff("Editor")).post("/api/v1/status-updates/", payload, format="json").status_code == 403
-        response = as_user(make_staff("Reviewer")).post("/api/v1/status-updates/", payload, format="json")
+        # Recording and publishing at once is reviewing one's own work: refused unless allowed.
+        reviewer = as_user(make_staff("Reviewer"))
+        response = reviewer.post("/api/v1/status-updates/", payload, format="json")
+        assert response.status_code == 403
+        assert "another reviewer must confirm" in response.json()["detail"]
+        with override_settings(ALLOW_SELF_REVIEW=True):
+            response = reviewer.post("/api/v1/status-updates/", payload, format="json")
         assert response.status_code == 201
+        assert response.json()["self_reviewed"] is True
         published.refresh_from_db()
         assert published.current_status == "implemented"
 

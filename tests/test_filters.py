@@ -225,6 +225,13 @@ UNFILTERED_FIELDS = {
     "archived_at",
     "archived_by",
     "version",
+    # Who added it, whether its publisher wrote it, a reviewer's note sending it back: review
+    # bookkeeping, shown on the row.
+    "created_by",
+    "self_reviewed",
+    "sent_back_note",
+    "sent_back_at",
+    "sent_back_by",
 }
 FIELD_FILTERS = {
     "made_on": "made_after",

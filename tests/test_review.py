@@ -152,8 +152,14 @@ class TestReviewInAdmin:
     def test_reviewer_publishes_from_the_list(self, client_as, draft_update):
         client = client_as("Reviewer")
         assert 'value="publish"' in client.get(url(StatusUpdate, "changelist")).content.decode()
+        action = {"action": "publish", "_selected_action": [draft_update.pk]}
+        screen = client.post(url(StatusUpdate, "changelist"), action)
+        assert screen.status_code == 200  # the publish screen: each quote beside the claim
+        draft_update.refresh_from_db()
+        assert draft_update.review_state == "draft"
+        citation = draft_update.citations.get()
         response = client.post(
-            url(StatusUpdate, "changelist"), {"action": "publish", "_selected_action": [draft_update.pk]}
+            url(StatusUpdate, "changelist"), {**action, "review": "done", f"evidence-{draft_update.pk}": citation.pk}
         )
         assert response.status_code == 302
         draft_update.refresh_from_db()

@@ -69,6 +69,29 @@ class ReviewedAdminMixin:
         return obj.get_review_state_display()
 
 
+@admin.display(description="confirmed by the reviewer")
+def citation_confirmation(citation):
+    """Who confirmed, when publishing, that the quote supports the claim."""
+    if citation.pk is None or citation.confirmed_at is None:
+        return "not yet (confirmed when a reviewer publishes)"
+    who = citation.confirmed_by or citation.confirmed_by_process or "—"
+    return f"{who}, {citation.confirmed_at:%d %B %Y}"
+
+
+class CitationConfirmationInlineMixin:
+    """Shows on each citation whether and by whom it was confirmed."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "confirmation"]
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "confirmation"]
+
+    @admin.display(description="confirmed")
+    def confirmation(self, obj):
+        return citation_confirmation(obj)
+
+
 def parent_is_editable(request, parent, publish_permission):
     return parent is None or not parent.is_published or request.user.has_perm(publish_permission)
 

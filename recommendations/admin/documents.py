@@ -1,9 +1,15 @@
-"""Source documents and the citations that quote them."""
+"""Source documents and the citations that quote them. A cited document's text is never changed
+in place: "Correct the text (new version)" stores a corrected version, and the citations action
+moves citations to it where their quote occurs."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from rangefilter.filters import DateRangeFilterBuilder
 from simple_history.admin import SimpleHistoryAdmin
@@ -13,7 +19,19 @@ from ..models import (
     Citation,
     SourceDocument,
 )
-from .common import change_link, parent_is_editable, snippet
+from .common import change_link, citation_confirmation, form_model_fields, parent_is_editable, snippet
+
+
+class DocumentCorrectionForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 20, "cols": 100}), strip=False)
+    correction_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 100}), help_text="What this version corrects, and why."
+    )
+    external_id = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Leave empty for the old one with a version suffix (e.g. report.txt@v2).",
+    )
 
 
 @admin.register(SourceDocument)
@@ -26,16 +44,90 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
         ("published_on", DateRangeFilterBuilder(title="published between")),
     ]
     search_fields = ["external_id", "title", "publisher", "url"]
-    readonly_fields = ["text_sha256", "cited_by", "created_at", "updated_at"]
+    readonly_fields = ["text_sha256", "versions", "cited_by", "created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["external_id", "title", "publisher", "document_type", "url", "language"]}),
         ("Date", {"fields": ["published_on", "published_on_precision", "published_on_basis", "date_note"]}),
         ("Text", {"fields": ["text", "text_sha256"]}),
+        ("Versions", {"fields": ["versions", "correction_note"]}),
         ("Cited by", {"fields": ["cited_by"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name="recommendations_sourcedocument_correct",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.source_document_create(user=request.user, **form_model_fields(form))
+            obj.pk, obj._state.adding = created.pk, False
+            return
+        services.source_document_change(document=obj, user=request.user)
+
+    @admin.display(description="versions")
+    def versions(self, obj):
+        if obj.pk is None:
+            return "—"
+        chain = obj.versions()
+        parts = [
+            format_html("<li>{}{}</li>", change_link(v, v.external_id), " (this one)" if v.pk == obj.pk else "")
+            for v in chain
+        ]
+        listing = format_html("<ol>{}</ol>", format_html_join("", "{}", ((part,) for part in parts)))
+        if chain[-1].pk != obj.pk:
+            newest = chain[-1]
+            return format_html(
+                "{}<p>This text was corrected: the newest version is {}. Cite that one; citations of this version can "
+                "be moved to it (Citations → “Move to the newest version of their document”).</p>",
+                listing,
+                change_link(newest, newest.external_id),
+            )
+        url = reverse("admin:recommendations_sourcedocument_correct", args=[obj.pk])
+        return format_html(
+            '{}<p><a class="button" href="{}">Correct the text (new version)…</a> Stores the corrected text as a new '
+            "version linked to this one; existing citations keep quoting this version.</p>",
+            listing if len(chain) > 1 else "",
+            url,
+        )
+
+    def correct_view(self, request, object_id):
+        document = SourceDocument.objects.filter(pk=object_id).first()
+        if document is None:
+            return HttpResponseRedirect(reverse("admin:recommendations_sourcedocument_changelist"))
+        if not (self.has_add_permission(request) and self.has_change_permission(request, document)):
+            raise PermissionDenied
+        form = DocumentCorrectionForm(request.POST or None, initial={"text": document.text})
+        if request.method == "POST" and form.is_valid():
+            try:
+                corrected = services.source_document_correct(document=document, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                self.message_user(
+                    request,
+                    f"Stored the corrected text as “{corrected.external_id}”, "
+                    f"a new version of “{document.external_id}”.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:recommendations_sourcedocument_change", args=[corrected.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Correct the text of “{document.external_id}” (new version)",
+            "document": document,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/recommendations/sourcedocument/correct.html", context)
 
     def get_queryset(self, request):
         # A grouped query drops the model's default ordering: restate it so pages stay stable.
@@ -89,13 +181,36 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
-    list_display = ["quote_snippet", "document", "location", "cites"]
+    list_display = ["quote_snippet", "document", "location", "cites", "confirmation"]
     list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
     search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]
-    list_select_related = ["document", "recommendation", "status_update__recommendation"]
+    list_select_related = ["document", "recommendation", "status_update__recommendation", "confirmed_by"]
     autocomplete_fields = ["document", "recommendation", "status_update"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["quote_start", "quote_end", "confirmation", "created_at", "updated_at"]
+    actions = ["move_to_newest_version"]
     show_full_result_count = False
+
+    @admin.display(description="confirmed")
+    def confirmation(self, obj):
+        return citation_confirmation(obj)
+
+    @admin.action(description="Move to the newest version of their document (where the quote occurs)")
+    def move_to_newest_version(self, request, queryset):
+        moved = unchanged = 0
+        for citation in queryset.select_related("document", "status_update", "recommendation"):
+            newest = citation.document.versions()[-1]
+            if newest.pk == citation.document_id:
+                unchanged += 1
+                continue
+            try:
+                services.citation_move(citation=citation, document=newest, user=request.user)
+                moved += 1
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"Citation {citation.pk} was not moved: {text}", messages.ERROR)
+        self.message_user(
+            request, f"{moved} moved to the newest version; {unchanged} already quote the newest version."
+        )
 
     def _parent_editable(self, request, obj):
         if obj is None:

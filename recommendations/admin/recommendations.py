@@ -15,12 +15,20 @@ from ..models import (
     RecommendationLink,
     StatusUpdate,
 )
-from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, report_action, snippet
+from .common import (
+    CitationConfirmationInlineMixin,
+    ParentReviewInlineMixin,
+    ReviewedAdminMixin,
+    form_model_fields,
+    report_action,
+    snippet,
+)
 from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
+from .review import PublishReviewMixin
 from .upr_import import UprImportAdminMixin
 
 
-class RecommendationCitationInline(ParentReviewInlineMixin, admin.TabularInline):
+class RecommendationCitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, admin.TabularInline):
     """The recommendation's own evidence; each quote is checked against its document on save."""
 
     model = Citation
@@ -91,9 +99,12 @@ class RecommendationForm(OptimisticLockForm):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     publish_permission = services.PUBLISH_RECOMMENDATION
+    publish_service = staticmethod(services.recommendation_publish)
+    send_back_service = staticmethod(services.recommendation_send_back)
+    review_argument = "recommendation"
     list_display = [
         "title",
         "kind",
@@ -138,8 +149,12 @@ class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistory
         "overdue",
         "add_status_update",
         "review_state",
+        "review_link",
+        "sent_back",
         "published_at",
         "published_by",
+        "self_reviewed",
+        "created_by",
         "archived_at",
         "archived_by",
         "version",
@@ -173,9 +188,20 @@ class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistory
         ),
         (
             "Review",
-            {"fields": ["review_state", "published_at", "published_by", "archived_at", "archived_by", "version"]},
+            {
+                "fields": [
+                    "review_state",
+                    "review_link",
+                    "published_at",
+                    "published_by",
+                    "self_reviewed",
+                    "archived_at",
+                    "archived_by",
+                    "version",
+                ]
+            },
         ),
-        ("Record", {"fields": ["external_id", "created_at", "updated_at"], "classes": ["collapse"]}),
+        ("Record", {"fields": ["external_id", "created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -232,10 +258,9 @@ class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistory
         )
         obj.version = current.version
 
-    @admin.action(description="Publish selected recommendations", permissions=["publish"])
+    @admin.action(description="Publish selected recommendations (confirm their evidence)", permissions=["publish"])
     def publish(self, request, queryset):
-        changed = sum(services.recommendation_publish(recommendation=r, user=request.user) for r in queryset)
-        report_action(self, request, changed, len(queryset), "published")
+        return super().publish(request, queryset)
 
     @admin.action(description="Withdraw selected recommendations to draft", permissions=["publish"])
     def unpublish(self, request, queryset):

@@ -11,14 +11,16 @@ from ..models import (
     StatusUpdate,
 )
 from .common import (
+    CitationConfirmationInlineMixin,
     ParentReviewInlineMixin,
     ReviewedAdminMixin,
     form_model_fields,
     report_action,
 )
+from .review import PublishReviewMixin
 
 
-class StatusUpdateCitationInline(ParentReviewInlineMixin, admin.TabularInline):
+class StatusUpdateCitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, admin.TabularInline):
     model = Citation
     fk_name = "status_update"
     fields = ["document", "quote", "location"]
@@ -37,12 +39,16 @@ class StatusUpdateChangeForm(OptimisticLockForm):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
+class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
     """Adding uses one form (status + its first citation) that calls ``status_update_record``;
-    changes and deletions go through the service too, so the current status stays in step."""
+    changes and deletions go through the service too, so the current status stays in step.
+    Publishing goes through the publish screen (``review.py``), where the reviewer confirms each quote."""
 
     form = StatusUpdateChangeForm
     publish_permission = services.PUBLISH_STATUS_UPDATE
+    publish_service = staticmethod(services.status_update_publish)
+    send_back_service = staticmethod(services.status_update_send_back)
+    review_argument = "status_update"
     list_display = [
         "recommendation",
         "status",
@@ -66,8 +72,11 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["recommendation", "assessed_by"]
     readonly_fields = [
         "review_state",
+        "review_link",
+        "sent_back",
         "published_at",
         "published_by",
+        "self_reviewed",
         "version",
         "recorded_by",
         "created_at",
@@ -92,7 +101,10 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Review", {"fields": ["review_state", "published_at", "published_by", "version"]}),
+        (
+            "Review",
+            {"fields": ["review_state", "review_link", "published_at", "published_by", "self_reviewed", "version"]},
+        ),
         ("Record", {"fields": ["recorded_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -193,13 +205,9 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
             services.status_update_delete(status_update=status_update, user=request.user)
         messages.info(request, "Current statuses were recalculated from the remaining published history.")
 
-    @admin.action(description="Publish selected status updates", permissions=["publish"])
+    @admin.action(description="Publish selected status updates (confirm their evidence)", permissions=["publish"])
     def publish(self, request, queryset):
-        changed = sum(
-            services.status_update_publish(status_update=u, user=request.user)
-            for u in queryset.select_related("recommendation")
-        )
-        report_action(self, request, changed, len(queryset), "published")
+        return super().publish(request, queryset)
 
     @admin.action(description="Withdraw selected status updates to draft", permissions=["publish"])
     def unpublish(self, request, queryset):

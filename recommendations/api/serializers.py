@@ -63,13 +63,37 @@ class RecommendationSummarySerializer(serializers.ModelSerializer):
 
 
 class CitationSerializer(serializers.ModelSerializer):
-    """A verbatim quote from a source document, with where it is."""
+    """A verbatim quote from a source document, with where it is: ``location`` as a person would
+    say it, ``quote_start``/``quote_end`` as character offsets into the document's text (so a
+    reader can highlight it). ``confirmed_at``: when a reviewer, publishing the claim, confirmed
+    that the quote supports it; ``confirmed_by``: who (the username, shown to staff only: the
+    public sees null); ``confirmed_by_process``: the command that confirmed it instead of a person
+    (e.g. the seed load)."""
 
     document = DocumentSummarySerializer(read_only=True)
+    confirmed_by = serializers.SerializerMethodField()
 
     class Meta:
         model = Citation
-        fields = ["id", "document", "quote", "location"]
+        fields = [
+            "id",
+            "document",
+            "quote",
+            "location",
+            "quote_start",
+            "quote_end",
+            "confirmed_by",
+            "confirmed_at",
+            "confirmed_by_process",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Username; staff only, else null."))
+    def get_confirmed_by(self, obj):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if obj.confirmed_by is None or user is None or not (user.is_authenticated and user.is_staff):
+            return None
+        return obj.confirmed_by.get_username()
 
 
 # ── Reference data ───────────────────────────────────────────────────────────────────────
@@ -102,7 +126,11 @@ class LegalProvisionSerializer(serializers.ModelSerializer):
 
 
 class SourceDocumentSerializer(serializers.ModelSerializer):
-    """A source document without its full text (lists stay small); the detail adds the text."""
+    """A source document without its full text (lists stay small); the detail adds the text.
+    ``replaces``/``replaced_by``: the previous and next version of a corrected text (null if none)."""
+
+    replaces = DocumentSummarySerializer(read_only=True, allow_null=True)
+    replaced_by = serializers.SerializerMethodField()
 
     class Meta:
         model = SourceDocument
@@ -119,9 +147,17 @@ class SourceDocumentSerializer(serializers.ModelSerializer):
             "published_on_basis",
             "date_note",
             "text_sha256",
+            "replaces",
+            "replaced_by",
+            "correction_note",
             "created_at",
             "updated_at",
         ]
+
+    @extend_schema_field(DocumentSummarySerializer(allow_null=True))
+    def get_replaced_by(self, obj):
+        newer = getattr(obj, "replaced_by", None)  # a missing reverse one-to-one raises, getattr's default catches it
+        return DocumentSummarySerializer(newer).data if newer is not None else None
 
 
 class SourceDocumentDetailSerializer(SourceDocumentSerializer):
@@ -155,6 +191,9 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
             "citations",
             "review_state",
             "published_at",
+            "self_reviewed",
+            "sent_back_note",
+            "sent_back_at",
             "version",
             "created_at",
             "updated_at",
@@ -237,6 +276,9 @@ class RecommendationDetailSerializer(RecommendationSerializer):
             "citations",
             "status_history",
             "published_at",
+            "self_reviewed",
+            "sent_back_note",
+            "sent_back_at",
             "version",
             "created_at",
         ]
@@ -302,6 +344,29 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
     publish = serializers.BooleanField(
         default=False,
         help_text="Publish at once (reviewers only); otherwise it is a draft until a reviewer publishes it.",
+    )
+
+
+class PublishSerializer(serializers.Serializer):
+    """The body of ``publish`` (optional): the ids of the citations the reviewer read and confirms."""
+
+    citations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=1000,
+        help_text="Ids of the citations you confirm support the claim; if the evidence changed since, 400.",
+    )
+
+
+class SendBackSerializer(serializers.Serializer):
+    """The body of ``send-back``: why, for the editor, and which citations do not support the claim."""
+
+    note = serializers.CharField(max_length=5000, help_text="Why it goes back, for the editor.")
+    citations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        default=list,
+        max_length=1000,
+        help_text="Ids of the citations that do not support the claim.",
     )
 
 

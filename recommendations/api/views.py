@@ -46,6 +46,12 @@ from . import serializers as api
 from .renderers import CSVRenderer, serializer_columns
 
 
+def citations_for_api():
+    """Citations as the API shows them: with their document's summary (not its text, which may
+    be long) and the confirming reviewer, in the same query."""
+    return Citation.objects.select_related("document", "confirmed_by").defer("document__text")
+
+
 def sees_drafts(user):
     """Staff who may view recommendations see drafts (marked as such); everyone else sees only
     what a reviewer has published."""
@@ -208,7 +214,30 @@ class VersionedWritesMixin:
     def review_action(self, function, **kwargs):
         instance = self.get_object()
         self.expected_version(instance, required=False)
-        return self.write(instance, function, user=self.request.user, **{self.review_argument: instance}, **kwargs)
+        self.write(instance, function, user=self.request.user, **{self.review_argument: instance}, **kwargs)
+        # Read it again: a review action changes its citations too (confirmations), which the
+        # instance holds as they were prefetched. (An archived row is no longer listed.)
+        fresh = self.get_queryset().filter(pk=instance.pk).first() or instance
+        return Response(self.get_serializer(fresh).data, headers={"ETag": etag(fresh)})
+
+    def publish_action(self, function):
+        """Publishing confirms the evidence: ``{"citations": [ids]}``, if sent, must be exactly the
+        citations the reviewer read (400 if the evidence changed since); without it, all of them."""
+        body = api.PublishSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        seen = body.validated_data.get("citations")
+        return self.review_action(function, citations_seen=set(seen) if seen is not None else None)
+
+    def send_back_action(self, function):
+        body = api.SendBackSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        instance = self.get_object()
+        own = {citation.pk: citation for citation in instance.citations.all()}
+        unknown = [pk for pk in body.validated_data["citations"] if pk not in own]
+        if unknown:
+            raise ValidationError({"citations": [f"Citation {unknown[0]} is not evidence of this row."]})
+        rejected = [own[pk] for pk in body.validated_data["citations"]]
+        return self.review_action(function, note=body.validated_data["note"], citations=rejected)
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
@@ -249,7 +278,9 @@ class SourceDocumentViewSet(ReadOnlyViewSet):
         return api.SourceDocumentDetailSerializer if self.action == "retrieve" else api.SourceDocumentSerializer
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        # Both neighbouring versions in the same query, without their texts.
+        queryset = super().get_queryset().select_related("replaces", "replaced_by")
+        queryset = queryset.defer("replaces__text", "replaced_by__text")
         # The full text is only shown in the detail; lists do not read it from the database.
         return queryset if self.action == "retrieve" else queryset.defer("text")
 
@@ -265,6 +296,16 @@ REVIEW_ACTION_SCHEMA = extend_schema(
     request=None,
     parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
     responses={200: None, 403: None, 412: None},
+)
+PUBLISH_SCHEMA = extend_schema(
+    request=api.PublishSerializer,
+    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
+    responses={200: None, 400: None, 403: None, 412: None},
+)
+SEND_BACK_SCHEMA = extend_schema(
+    request=api.SendBackSerializer,
+    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
+    responses={200: None, 400: None, 403: None, 412: None},
 )
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag read with the resource."
@@ -309,11 +350,18 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
     def change(self, instance, **fields):
         services.recommendation_change(recommendation=instance, user=self.request.user, **fields)
 
-    @REVIEW_ACTION_SCHEMA
+    @PUBLISH_SCHEMA
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def publish(self, request, pk=None):
-        """Publish a draft recommendation (reviewers)."""
-        return self.review_action(services.recommendation_publish)
+        """Publish a draft recommendation (reviewers), confirming that each of its citations supports
+        it. Not by the editor who added it (unless ALLOW_SELF_REVIEW)."""
+        return self.publish_action(services.recommendation_publish)
+
+    @SEND_BACK_SCHEMA
+    @action(detail=True, methods=["post"], url_path="send-back", permission_classes=[IsAuthenticated])
+    def send_back(self, request, pk=None):
+        """A reviewer finds evidence that does not support it: back to draft, with a note for the editor."""
+        return self.send_back_action(services.recommendation_send_back)
 
     @REVIEW_ACTION_SCHEMA
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
@@ -332,12 +380,12 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
         if self.get_serializer_class() is api.RecommendationDetailSerializer:
             history = (
                 visible(StatusUpdate.objects.select_related("assessed_by"), self.request)
-                .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("document")))
+                .prefetch_related(Prefetch("citations", queryset=citations_for_api()))
                 .latest_first()
             )
             queryset = queryset.prefetch_related(
                 "legal_provisions",
-                Prefetch("citations", queryset=Citation.objects.select_related("document")),
+                Prefetch("citations", queryset=citations_for_api()),
                 Prefetch("status_updates", queryset=history),
             )
         return queryset
@@ -366,7 +414,7 @@ class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.
 
     queryset = (
         StatusUpdate.objects.select_related("recommendation", "assessed_by")
-        .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("document")))
+        .prefetch_related(Prefetch("citations", queryset=citations_for_api()))
         .latest_first()
     )
     serializer_class = api.StatusUpdateSerializer
@@ -378,11 +426,19 @@ class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.
     def change(self, instance, **fields):
         services.status_update_change(status_update=instance, user=self.request.user, **fields)
 
-    @REVIEW_ACTION_SCHEMA
+    @PUBLISH_SCHEMA
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def publish(self, request, pk=None):
-        """Publish a draft status update: it then counts toward the current status (reviewers)."""
-        return self.review_action(services.status_update_publish)
+        """Publish a draft status update: it then counts toward the current status (reviewers). The
+        reviewer confirms that each of its citations supports it; not the editor who recorded it
+        (unless ALLOW_SELF_REVIEW)."""
+        return self.publish_action(services.status_update_publish)
+
+    @SEND_BACK_SCHEMA
+    @action(detail=True, methods=["post"], url_path="send-back", permission_classes=[IsAuthenticated])
+    def send_back(self, request, pk=None):
+        """A reviewer finds evidence that does not support it: back to draft, with a note for the editor."""
+        return self.send_back_action(services.status_update_send_back)
 
     @REVIEW_ACTION_SCHEMA
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])

@@ -271,6 +271,11 @@ LOGGING = {
     },
 }
 
+# Review: the reviewer who publishes a status update or recommendation (confirming that each
+# citation supports it) may not be the editor who wrote it. A single-person organisation can allow
+# it; such rows are marked self-reviewed (the API shows it).
+ALLOW_SELF_REVIEW = env.bool("ALLOW_SELF_REVIEW", default=False)
+
 # ── REST API (/api/v1/) ─────────────────────────────────────────────────────────────────────
 # Every API default is set here once; views only say what differs for them.
 REST_FRAMEWORK = {
