@@ -7,7 +7,6 @@ fields, the database constraints and the single-row checks in ``clean()``.
 """
 
 import calendar
-import datetime
 import hashlib
 import re
 
@@ -495,13 +494,10 @@ class Recommendation(ReviewedModel):
         return format_partial_date(self.due_on, self.due_on_precision)
 
     def is_overdue(self):
-        """Overdue today: a deadline that passed without the recommendation being implemented. For
-        another date, whose status may have differed, use ``Recommendation.objects.overdue(on)``."""
-        return (
-            self.due_on is not None
-            and self.due_on < datetime.date.today()
-            and self.current_status != ImplementationStatus.IMPLEMENTED
-        )
+        """Overdue today, as stored (one query; lists read the ``effective_overdue`` annotation of
+        ``with_status_on`` instead). The rule is ``querysets.overdue_q``; for another date, whose
+        status may have differed, use ``Recommendation.objects.overdue(on)``."""
+        return self.pk is not None and Recommendation.objects.filter(pk=self.pk).overdue().exists()
 
 
 class RecommendationLink(TimestampedModel):

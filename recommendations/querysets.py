@@ -11,6 +11,45 @@ from django.db.models.functions import Coalesce
 LATEST_FIRST = ("-as_of", "-created_at", "-id")
 
 
+# ── "Overdue", the one definition ──────────────────────────────────────────────────────────
+# A recommendation is overdue on a date D when its deadline passed before D and the status that
+# held on D is not "implemented" (no status at all counts as not implemented): due on
+# 31 December, it is on time that day and overdue from 1 January. Everything that says
+# "overdue" reads these two parts: the queryset filters and annotations below (the API's list,
+# filter and ``as_of`` pictures, the admin's column and filter, ``Recommendation.is_overdue``)
+# and the counts in stats.py (``status_counts`` and the timeline).
+
+
+def deadline_passed(on, *, due_on="due_on"):
+    """The deadline part: due before ``on``, a date or an expression (the timeline compares
+    with the start of a period). No deadline never passes (NULL is not less than anything)."""
+    return Q(**{f"{due_on}__lt": on})
+
+
+def done_statuses():
+    """The status part: the statuses that end being overdue. Any other (or none) leaves a
+    recommendation overdue once its deadline has passed."""
+    from .models import ImplementationStatus
+
+    return frozenset({ImplementationStatus.IMPLEMENTED})
+
+
+def still_open(status):
+    """The status part for a status already read (``""`` for none), e.g. a grouped count's."""
+    return status not in done_statuses()
+
+
+def still_open_q(*, status="effective_status"):
+    """The status part in SQL, over the field or annotation named ``status`` (never NULL)."""
+    return ~Q(**{f"{status}__in": done_statuses()})
+
+
+def overdue_q(on=None, *, status="effective_status", due_on="due_on"):
+    """Overdue on ``on`` (default today): both parts together. ``status`` names the status that
+    held then (``with_status_on(on)`` adds it as ``effective_status``)."""
+    return deadline_passed(on or datetime.date.today(), due_on=due_on) & still_open_q(status=status)
+
+
 class StatusUpdateQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by(*LATEST_FIRST)
@@ -102,26 +141,17 @@ class RecommendationQuerySet(models.QuerySet):
         # CASE rather than the bare condition: a missing deadline makes the condition NULL, not false.
         return queryset.annotate(
             effective_overdue=Case(
-                When(self._overdue_q(on), then=Value(True)), default=Value(False), output_field=BooleanField()
+                When(overdue_q(on), then=Value(True)), default=Value(False), output_field=BooleanField()
             )
         )
 
-    @staticmethod
-    def _overdue_q(on):
-        """Overdue on a date: the deadline passed before it and the status that held on it is not
-        "implemented" (no status at all counts as not implemented). Needs ``with_status_on``."""
-        from .models import ImplementationStatus
-
-        on = on or datetime.date.today()
-        return Q(due_on__lt=on) & ~Q(effective_status=ImplementationStatus.IMPLEMENTED)
-
     def overdue_on(self, on=None):
         """Overdue on ``on`` (default today) by the status that held then; needs ``with_status_on(on)``."""
-        return self.filter(self._overdue_q(on))
+        return self.filter(overdue_q(on))
 
     def not_overdue_on(self, on=None):
         """The complement of ``overdue_on``; needs ``with_status_on(on)``."""
-        return self.exclude(self._overdue_q(on))
+        return self.exclude(overdue_q(on))
 
     def existing_on(self, on):
         """Recommendations that had been made by date ``on``: made on or before it, or, when the

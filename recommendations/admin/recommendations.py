@@ -178,7 +178,8 @@ class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistory
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("themes")
+        # The overdue column and field read today's flag from the one definition (querysets.py).
+        return super().get_queryset(request).with_status_on().prefetch_related("themes")
 
     def has_delete_permission(self, request, obj=None):
         return False  # recommendations are archived, never deleted
@@ -196,7 +197,10 @@ class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistory
 
     @admin.display(description="overdue", boolean=True)
     def overdue(self, obj):
-        return obj.is_overdue() if obj.pk else None
+        if obj.pk is None:
+            return None
+        # Rows of this admin's queryset carry the flag; a revert page's historical instance asks.
+        return obj.effective_overdue if hasattr(obj, "effective_overdue") else obj.is_overdue()
 
     @admin.display(description="themes")
     def theme_list(self, obj):
