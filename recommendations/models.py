@@ -294,6 +294,13 @@ class SourceDocument(TimestampedModel):
         needle = normalize_whitespace(quote)
         return bool(needle) and needle in normalize_whitespace(self.text)
 
+    def quote_refusal(self):
+        """The one message refusing a quote that ``contains_quote`` did not find (admin, API, seeds)."""
+        return (
+            f"This quote does not occur in the document “{self.external_id}”. "
+            "Copy it verbatim from the document's text (line breaks and spacing may differ)."
+        )
+
 
 class Actor(TimestampedModel):
     """Who recommends, promises or is addressed: a UN body, an intergovernmental organisation,
@@ -362,8 +369,14 @@ class LegalProvision(TimestampedModel):
         ]
 
     def __str__(self):
-        label = f"{self.instrument} art. {self.article}" if self.article else self.instrument
-        return f"{label} ({self.country.code})" if self.country else label
+        return self.label_of(self.instrument, self.article, self.country.code)
+
+    @staticmethod
+    def label_of(instrument, article, country_code):
+        """The one label of a provision, "Criminal Code art. 174 (KZ)" (the admin, the API and the
+        stats' groups), from its values; ``country_code`` is "" for an international instrument."""
+        label = f"{instrument} art. {article}" if article else instrument
+        return f"{label} ({country_code})" if country_code else label
 
 
 class Recommendation(ReviewedModel):
@@ -636,9 +649,4 @@ class Citation(TimestampedModel):
 
     def clean(self):
         if self.document_id and self.quote and not self.document.contains_quote(self.quote):
-            raise ValidationError(
-                {
-                    "quote": f"This quote does not occur in the document “{self.document.external_id}”. "
-                    "Copy it verbatim from the document's text (line breaks and spacing may differ)."
-                }
-            )
+            raise ValidationError({"quote": self.document.quote_refusal()})

@@ -56,12 +56,16 @@ class StatusUpdateQuerySet(models.QuerySet):
 
     def published(self):
         """Assessments a reviewer has published: the only ones that count toward a status."""
-        return self.filter(review_state="published")
+        from .models import ReviewState
+
+        return self.filter(review_state=ReviewState.PUBLISHED)
 
     def public(self):
         """What anyone may see: published assessments of published, unarchived recommendations."""
+        from .models import ReviewState
+
         return self.published().filter(
-            recommendation__review_state="published", recommendation__archived_at__isnull=True
+            recommendation__review_state=ReviewState.PUBLISHED, recommendation__archived_at__isnull=True
         )
 
     def held_on(self, on):
@@ -71,7 +75,9 @@ class StatusUpdateQuerySet(models.QuerySet):
 
 class RecommendationQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(review_state="published")
+        from .models import ReviewState
+
+        return self.filter(review_state=ReviewState.PUBLISHED)
 
     def active(self):
         """Not archived."""

@@ -123,10 +123,7 @@ def citations_validate(citations: Sequence[CitationInput]) -> None:
     for number, citation in enumerate(citations, start=1):
         if not citation.document.contains_quote(citation.quote):
             prefix = f"Citation {number}: " if len(citations) > 1 else ""
-            errors.append(
-                f"{prefix}This quote does not occur in the document “{citation.document.external_id}”. "
-                "Copy it verbatim from the document's text (line breaks and spacing may differ)."
-            )
+            errors.append(f"{prefix}{citation.document.quote_refusal()}")
     if errors:
         raise ValidationError({"citations": errors})
 

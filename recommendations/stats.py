@@ -29,18 +29,12 @@ from django.db.models.functions import Coalesce, Greatest
 from django_countries import countries
 
 from .filters import NO_STATUS
-from .models import ImplementationStatus, Mechanism, RecommendationKind
+from .models import ImplementationStatus, LegalProvision, Mechanism, RecommendationKind
 from .querysets import deadline_passed, still_open, still_open_q
 
 STATUS_KEYS = [*ImplementationStatus.values, NO_STATUS]
 RATE_DIGITS = 4
 MAX_TIMELINE_POINTS = 240
-
-
-def _provision_label(row, prefix):
-    instrument, article = row[f"{prefix}instrument"], row[f"{prefix}article"]
-    label = f"{instrument} art. {article}" if article else instrument
-    return f"{label} ({row[f'{prefix}country']})" if row[f"{prefix}country"] else label
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +67,9 @@ GROUPINGS = {
     "legal_provision": Grouping(
         "legal_provisions__slug",
         ("legal_provisions__instrument", "legal_provisions__article", "legal_provisions__country"),
-        lambda row: _provision_label(row, "legal_provisions__"),
+        lambda row: LegalProvision.label_of(
+            row["legal_provisions__instrument"], row["legal_provisions__article"], row["legal_provisions__country"]
+        ),
         "(no legal provision)",
     ),
 }
