@@ -19,6 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import (
+    MAX_ID,
     Actor,
     DatePrecision,
     ImplementationStatus,
@@ -32,6 +33,7 @@ from .models import (
     StatusUpdate,
     Theme,
 )
+from .querysets import state_under_review
 
 # The status filter and the counts also know recommendations that nobody has assessed yet.
 NO_STATUS = "no_status"
@@ -98,10 +100,6 @@ class BooleanFilter(django_filters.BooleanFilter):
     """A boolean filter that refuses values other than true and false with a 400."""
 
     field_class = StrictBooleanField
-
-
-# The largest id a database stores (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
 
 
 class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
@@ -269,11 +267,10 @@ class RecommendationFilterSet(BaseFilterSet):
         return text_search(queryset, value, ["title", "text"])
 
     def filter_state_under_review(self, queryset, name, value):
-        value = value.strip()
-        known = (len(value) == 2 and value.upper() in countries) or Actor.objects.filter(slug=value).exists()
-        if not known:
-            raise ValidationError({name: [f"No state with country code or actor slug “{value}”."]})
-        return queryset.for_state_under_review(value)
+        state = state_under_review(value)
+        if state is None:
+            raise ValidationError({name: [f"No state with country code or actor slug “{value.strip()}”."]})
+        return queryset.for_state_under_review(state)
 
     def filter_status(self, queryset, name, value):
         if not value:

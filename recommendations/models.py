@@ -18,6 +18,7 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from .permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
 from .querysets import RecommendationQuerySet, StatusUpdateQuerySet
 
 
@@ -179,6 +180,11 @@ def normalize_whitespace(text):
 def text_sha256(text):
     """The SHA-256 hex digest of a document's text, as UTF-8."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# The largest id a database stores (a signed 64-bit integer): SQLite raises OverflowError, a 500,
+# on a larger one, so the API's id parameters and fields refuse it first.
+MAX_ID = 2**63 - 1
 
 
 class TimestampedModel(models.Model):
@@ -449,10 +455,7 @@ class Recommendation(ReviewedModel):
 
     class Meta:
         ordering = ["-made_on", "-id"]
-        permissions = [
-            ("publish_recommendation", "Can publish recommendations"),
-            ("archive_recommendation", "Can archive and restore recommendations"),
-        ]
+        permissions = RECOMMENDATION_PERMISSIONS
         indexes = [
             models.Index(fields=["kind", "current_status"], name="rec_kind_status_idx"),
             models.Index(fields=["due_on"], name="rec_due_on_idx"),
@@ -581,7 +584,7 @@ class StatusUpdate(ReviewedModel):
 
     class Meta:
         ordering = ["recommendation", "-as_of", "-created_at", "-id"]
-        permissions = [("publish_statusupdate", "Can publish status updates")]
+        permissions = STATUS_UPDATE_PERMISSIONS
         get_latest_by = ["as_of", "created_at", "id"]
         indexes = [
             models.Index(fields=["recommendation", "-as_of", "-created_at", "-id"], name="status_latest_idx"),

@@ -50,6 +50,22 @@ def overdue_q(on=None, *, status="effective_status", due_on="due_on"):
     return deadline_passed(on or datetime.date.today(), due_on=due_on) & still_open_q(status=status)
 
 
+def state_under_review(state):
+    """What names a state under review, the one check (the API's filter refuses what it does not
+    know): an Actor as it is, an ISO country code (any case) as the code in capitals, an actor's
+    slug as that actor; None for anything else."""
+    from django_countries import countries
+
+    from .models import Actor
+
+    if isinstance(state, Actor):
+        return state
+    value = str(state).strip()
+    if len(value) == 2 and value.upper() in countries:
+        return value.upper()
+    return Actor.objects.filter(slug=value).first()
+
+
 class StatusUpdateQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by(*LATEST_FIRST)
@@ -101,25 +117,17 @@ class RecommendationQuerySet(models.QuerySet):
         government, its president, its authorities): everything that country is answerable for.
 
         ``state`` is an Actor, an actor's slug (``kazakhstan``) or an ISO country code (``KZ``,
-        any case). An actor without a country matches only what is addressed to it; an unknown
-        slug or code matches nothing.
+        any case), as ``state_under_review`` reads it. An actor without a country matches only
+        what is addressed to it; an unknown slug or code matches nothing.
         """
-        from django_countries import countries
-
-        from .models import Actor
-
-        if isinstance(state, Actor):
-            actor = state
-        else:
-            value = str(state).strip()
-            if len(value) == 2 and value.upper() in countries:
-                return self.filter(addressed_to__country=value.upper())
-            actor = Actor.objects.filter(slug=value).first()
-            if actor is None:
-                return self.none()
-        if actor.country:
-            return self.filter(addressed_to__country=actor.country)
-        return self.filter(addressed_to=actor)
+        known = state_under_review(state)
+        if known is None:
+            return self.none()
+        if isinstance(known, str):
+            return self.filter(addressed_to__country=known)
+        if known.country:
+            return self.filter(addressed_to__country=known.country)
+        return self.filter(addressed_to=known)
 
     # ── "As of" reads: one definition of the status, the overdue flag and the set of
     # recommendations that held on a date, shared by the API's lists, filters and counts. ──

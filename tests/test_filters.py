@@ -252,3 +252,18 @@ def test_status_update_filters(rows):
     assert titles(theme="torture") == ["B:in_progress"]
     assert titles(recommendation=str(Recommendation.objects.get(title="D").pk)) == ["D:partially_implemented"]
     assert titles(updated_after=(timezone.now() + datetime.timedelta(days=1)).isoformat()) == []
+
+
+@pytest.mark.parametrize("value", ["KZ", "kz", " uz ", "kazakhstan", "tokayev", "hrw", "XX", "nobody", "K", ""])
+def test_state_under_review_filter_refuses_exactly_what_the_queryset_does_not_know(rows, api_client, value):
+    from recommendations.querysets import state_under_review
+
+    response = api_client.get("/api/v1/recommendations/", {"state_under_review": value})
+    if value and state_under_review(value) is None:
+        assert response.status_code == 400
+        assert "state_under_review" in response.json()
+        assert not Recommendation.objects.for_state_under_review(value).exists()
+        return
+    assert response.status_code == 200
+    expected = Recommendation.objects.for_state_under_review(value) if value else Recommendation.objects.all()
+    assert sorted(item["title"] for item in response.json()["results"]) == sorted(r.title for r in expected)

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
+    MAX_ID,
     Actor,
     AssessorKind,
     Citation,
@@ -254,7 +255,7 @@ class ActorSlugOrIdField(serializers.RelatedField):
         queryset = self.get_queryset()
         try:
             if isinstance(data, int) or (isinstance(data, str) and data.isascii() and data.isdigit()):
-                if int(data) > 2**63 - 1:
+                if int(data) > MAX_ID:
                     raise ObjectDoesNotExist
                 return queryset.get(pk=int(data))
             return queryset.get(slug=data)

@@ -41,6 +41,7 @@ from ..filters import (
     TimelineFilterSet,
 )
 from ..models import Actor, Citation, LegalProvision, Recommendation, SourceDocument, StatusUpdate, Theme
+from ..permissions import VIEW_RECOMMENDATION
 from ..stats import status_counts, status_timeline, timeline_points
 from . import serializers as api
 from .renderers import CSVRenderer, serializer_columns
@@ -49,7 +50,7 @@ from .renderers import CSVRenderer, serializer_columns
 def sees_drafts(user):
     """Staff who may view recommendations see drafts (marked as such); everyone else sees only
     what a reviewer has published."""
-    return user.is_authenticated and user.is_staff and user.has_perm("recommendations.view_recommendation")
+    return user.is_authenticated and user.is_staff and user.has_perm(VIEW_RECOMMENDATION)
 
 
 def visible(queryset, request):
