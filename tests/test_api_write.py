@@ -197,3 +197,21 @@ def test_the_id_ceiling_is_the_same_for_filters_and_fields(editor, payload, api_
     assert "No actor" in refused.json()["assessed_by"][0]
     assert api_client.get("/api/v1/actors/", {"part_of_id": MAX_ID}).status_code == 200
     assert api_client.get("/api/v1/actors/", {"part_of_id": MAX_ID + 1}).status_code == 400
+
+
+def test_the_admin_form_and_the_api_hand_the_service_the_same_fields():
+    """Both pass their validated fields through to ``status_update_record`` as they are: a field
+    one of them gains must be one the service takes, and the other must offer it too."""
+    import inspect
+
+    from recommendations.api.serializers import StatusUpdateCreateSerializer
+    from recommendations.forms import StatusUpdateWithCitationForm
+
+    service = set(inspect.signature(services.status_update_record).parameters)
+    admin = set(StatusUpdateWithCitationForm.Meta.fields)
+    api = set(StatusUpdateCreateSerializer().fields) - {
+        "citations",
+        "publish",
+    }  # evidence; publishing is an admin action
+    assert admin == api
+    assert admin | {"citations", "publish", "recorded_by"} == service

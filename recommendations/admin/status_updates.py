@@ -160,17 +160,8 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
             )
             obj.version = current.version
             return
-        data = form.cleaned_data
         created = services.status_update_record(
-            recommendation=data["recommendation"],
-            status=data["status"],
-            as_of=data["as_of"],
-            as_of_precision=data["as_of_precision"],
-            summary=data["summary"],
-            assessor_kind=data["assessor_kind"],
-            assessed_by=data["assessed_by"],
-            citations=[form.citation_input()],
-            recorded_by=request.user,
+            **form_model_fields(form), citations=[form.citation_input()], recorded_by=request.user
         )
         # The admin goes on to log the addition and redirect using the form's instance.
         obj.pk, obj.recorded_by = created.pk, created.recorded_by

@@ -394,25 +394,10 @@ class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        fields = dict(serializer.validated_data)
+        citations = [services.CitationInput(**citation) for citation in fields.pop("citations")]
         try:
-            created = services.status_update_record(
-                recommendation=data["recommendation"],
-                status=data["status"],
-                as_of=data["as_of"],
-                as_of_precision=data["as_of_precision"],
-                summary=data["summary"],
-                assessor_kind=data["assessor_kind"],
-                assessed_by=data["assessed_by"],
-                citations=[
-                    services.CitationInput(
-                        document=citation["document"], quote=citation["quote"], location=citation["location"]
-                    )
-                    for citation in data["citations"]
-                ],
-                recorded_by=request.user,
-                publish=data["publish"],
-            )
+            created = services.status_update_record(**fields, citations=citations, recorded_by=request.user)
         except DjangoValidationError as error:
             raise ValidationError(validation_error_detail(error)) from None
         except DjangoPermissionDenied as error:
