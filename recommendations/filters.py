@@ -24,12 +24,9 @@ from .models import (
     DatePrecision,
     ImplementationStatus,
     LegalProvision,
-    Mechanism,
     Recommendation,
-    RecommendationKind,
     ReviewState,
     SourceDocument,
-    StateResponse,
     StatusUpdate,
     Theme,
 )
@@ -180,7 +177,7 @@ class RecommendationFilterSet(BaseFilterSet):
     """
 
     q = django_filters.CharFilter(method="filter_q", label="Search the title and the full text.")
-    kind = django_filters.MultipleChoiceFilter(choices=RecommendationKind.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=Recommendation.Kind.choices)
     status = django_filters.MultipleChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
@@ -195,8 +192,8 @@ class RecommendationFilterSet(BaseFilterSet):
         label="Show statuses and overdue flags as they stood on this date (YYYY-MM-DD); "
         "leaves out recommendations made after it.",
     )
-    mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices)
-    state_response = django_filters.MultipleChoiceFilter(choices=StateResponse.choices)
+    mechanism = django_filters.MultipleChoiceFilter(choices=Recommendation.Mechanism.choices)
+    state_response = django_filters.MultipleChoiceFilter(choices=Recommendation.StateResponse.choices)
     theme = SlugFilter(queryset=Theme.objects.all(), method="filter_theme", label="Theme slug.")
     theme_id = IdFilter(queryset=Theme.objects.all(), method="filter_theme", label="Theme id.")
     legal_provision = SlugFilter(
@@ -330,7 +327,7 @@ class StatusUpdateFilterSet(BaseFilterSet):
     assessed_by = SlugFilter(queryset=Actor.objects.all(), field_name="assessed_by", label="Assessor's slug.")
     assessed_by_id = IdFilter(queryset=Actor.objects.all(), field_name="assessed_by", label="Assessor's id.")
     kind = django_filters.MultipleChoiceFilter(
-        choices=RecommendationKind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
+        choices=Recommendation.Kind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
     )
     theme = SlugFilter(queryset=Theme.objects.all(), field_name="recommendation__themes", distinct=True)
     review_state = django_filters.MultipleChoiceFilter(

@@ -17,7 +17,6 @@ from django.db import transaction
 from . import services
 from .models import (
     Actor,
-    DateBasis,
     DatePrecision,
     ImplementationStatus,
     LegalProvision,
@@ -186,7 +185,9 @@ def _load_document(entry, directory, report):
         text=text,
         published_on=entry.date("published_on"),
         published_on_precision=entry.choice("published_on_precision", DatePrecision, default=DatePrecision.DAY),
-        published_on_basis=entry.choice("published_on_basis", DateBasis, default=DateBasis.STATED),
+        published_on_basis=entry.choice(
+            "published_on_basis", SourceDocument.DateBasis, default=SourceDocument.DateBasis.STATED
+        ),
         date_note=entry.text("date_note"),
     )
     report.count("documents", created=True)

@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django_countries import countries
 
 from .filters import NO_STATUS
-from .models import ImplementationStatus, LegalProvision, Mechanism, RecommendationKind
+from .models import ImplementationStatus, LegalProvision, Recommendation
 from .querysets import deadline_passed, still_open, still_open_q
 
 STATUS_KEYS = [*ImplementationStatus.values, NO_STATUS]
@@ -62,8 +62,8 @@ GROUPINGS = {
         lambda row: countries.name(row["addressed_to__country"]) or row["addressed_to__country"],
         "(no country)",
     ),
-    "kind": Grouping("kind", (), lambda row: RecommendationKind(row["kind"]).label, "(none)"),
-    "mechanism": Grouping("mechanism", (), lambda row: Mechanism(row["mechanism"]).label, "(none)"),
+    "kind": Grouping("kind", (), lambda row: Recommendation.Kind(row["kind"]).label, "(none)"),
+    "mechanism": Grouping("mechanism", (), lambda row: Recommendation.Mechanism(row["mechanism"]).label, "(none)"),
     "legal_provision": Grouping(
         "legal_provisions__slug",
         ("legal_provisions__instrument", "legal_provisions__article", "legal_provisions__country"),

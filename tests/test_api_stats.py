@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from recommendations.models import ImplementationStatus, Recommendation, RecommendationKind
+from recommendations.models import ImplementationStatus, Recommendation
 from recommendations.stats import MAX_TIMELINE_POINTS, timeline_points
 from tests.factories import ActorFactory, RecommendationFactory, SourceDocumentFactory, StateFactory, record_status
 
@@ -197,7 +197,7 @@ STATUSES = ImplementationStatus.values
 histories = st.lists(
     st.fixed_dictionaries(
         {
-            "kind": st.sampled_from(RecommendationKind.values),
+            "kind": st.sampled_from(Recommendation.Kind.values),
             "made_on": st.none() | st.sampled_from(DATES),
             "due_on": st.none() | st.sampled_from(DATES),
             # Several assessments may share a date: the one recorded last must win.

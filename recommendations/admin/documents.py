@@ -44,7 +44,7 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="published", ordering="published_on")
     def published(self, obj):
-        basis = " (inferred)" if obj.published_on_basis == "inferred" else ""
+        basis = " (inferred)" if obj.published_on_basis == SourceDocument.DateBasis.INFERRED else ""
         return f"{obj.published_on_display}{basis}" if obj.published_on else "—"
 
     @admin.display(description="citations", ordering="citation_total")

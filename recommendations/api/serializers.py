@@ -12,15 +12,12 @@ from rest_framework import serializers
 from ..models import (
     MAX_ID,
     Actor,
-    AssessorKind,
     Citation,
     DatePrecision,
     ImplementationStatus,
     LegalProvision,
     Recommendation,
-    RecommendationKind,
     SourceDocument,
-    StateResponse,
     StatusUpdate,
     Theme,
 )
@@ -287,7 +284,9 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
     as_of = serializers.DateField(help_text="The date the assessment describes (first day of the month or year).")
     as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
     summary = serializers.CharField()
-    assessor_kind = serializers.ChoiceField(choices=AssessorKind.choices, default=AssessorKind.STAFF)
+    assessor_kind = serializers.ChoiceField(
+        choices=StatusUpdate.AssessorKind.choices, default=StatusUpdate.AssessorKind.STAFF
+    )
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), required=False, allow_null=True, default=None)
     citations = CitationInputSerializer(many=True, help_text="At least one quote as evidence.")
     publish = serializers.BooleanField(
@@ -304,7 +303,7 @@ class StatusUpdateChangeSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     summary = serializers.CharField()
-    assessor_kind = serializers.ChoiceField(choices=AssessorKind.choices)
+    assessor_kind = serializers.ChoiceField(choices=StatusUpdate.AssessorKind.choices)
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), allow_null=True)
 
 
@@ -312,7 +311,7 @@ class RecommendationChangeSerializer(serializers.Serializer):
     """The fields of a recommendation that ``PATCH`` may change (send only those that change).
     Themes and legal provisions are given as lists of slugs and replace the current ones."""
 
-    kind = serializers.ChoiceField(choices=RecommendationKind.choices)
+    kind = serializers.ChoiceField(choices=Recommendation.Kind.choices)
     title = serializers.CharField(max_length=300)
     text = serializers.CharField()
     context = serializers.CharField(max_length=300, allow_blank=True)
@@ -320,7 +319,9 @@ class RecommendationChangeSerializer(serializers.Serializer):
     made_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     due_on = serializers.DateField(allow_null=True)
     due_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
-    state_response = serializers.ChoiceField(choices=[("", "none"), *StateResponse.choices], allow_blank=True)
+    state_response = serializers.ChoiceField(
+        choices=[("", "none"), *Recommendation.StateResponse.choices], allow_blank=True
+    )
     themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True)
     legal_provisions = serializers.SlugRelatedField(slug_field="slug", queryset=LegalProvision.objects.all(), many=True)
 
