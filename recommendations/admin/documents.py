@@ -13,7 +13,17 @@ from ..models import (
     Citation,
     SourceDocument,
 )
-from .common import change_link, parent_is_editable, snippet
+from .common import ParentReviewInlineMixin, ParentReviewMixin, change_link, snippet
+
+
+class CitationInline(ParentReviewInlineMixin, admin.TabularInline):
+    """Evidence under a recommendation or a status update; each quote is checked against its
+    document on save. Subclasses say which parent (``fk_name``) and its publish permission."""
+
+    model = Citation
+    fields = ["document", "quote", "location"]
+    autocomplete_fields = ["document"]
+    extra = 0
 
 
 @admin.register(SourceDocument)
@@ -88,7 +98,7 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(ParentReviewMixin, SimpleHistoryAdmin):
     list_display = ["quote_snippet", "document", "location", "cites"]
     list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
     search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]
@@ -97,18 +107,12 @@ class CitationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
 
-    def _parent_editable(self, request, obj):
+    def reviewed_parent(self, obj):
         if obj is None:
-            return True
+            return None, ""
         if obj.status_update_id:
-            return parent_is_editable(request, obj.status_update, services.PUBLISH_STATUS_UPDATE)
-        return parent_is_editable(request, obj.recommendation, services.PUBLISH_RECOMMENDATION)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+            return obj.status_update, services.PUBLISH_STATUS_UPDATE
+        return obj.recommendation, services.PUBLISH_RECOMMENDATION
 
     @admin.display(description="quote")
     def quote_snippet(self, obj):

@@ -15,19 +15,16 @@ from ..models import (
     RecommendationLink,
     StatusUpdate,
 )
-from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, report_action, snippet
+from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
+from .documents import CitationInline
 from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
 from .upr_import import UprImportAdminMixin
 
 
-class RecommendationCitationInline(ParentReviewInlineMixin, admin.TabularInline):
-    """The recommendation's own evidence; each quote is checked against its document on save."""
+class RecommendationCitationInline(CitationInline):
+    """The recommendation's own evidence."""
 
-    model = Citation
     fk_name = "recommendation"
-    fields = ["document", "quote", "location"]
-    autocomplete_fields = ["document"]
-    extra = 0
     verbose_name = "citation (evidence for the recommendation itself)"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
@@ -94,6 +91,7 @@ class RecommendationForm(OptimisticLockForm):
 class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
     form = RecommendationForm
     publish_permission = services.PUBLISH_RECOMMENDATION
+    review_argument = "recommendation"
     list_display = [
         "title",
         "kind",
@@ -237,23 +235,19 @@ class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistory
 
     @admin.action(description="Publish selected recommendations", permissions=["publish"])
     def publish(self, request, queryset):
-        changed = sum(services.recommendation_publish(recommendation=r, user=request.user) for r in queryset)
-        report_action(self, request, changed, len(queryset), "published")
+        review_action(self, request, queryset, services.recommendation_publish, "published")
 
     @admin.action(description="Withdraw selected recommendations to draft", permissions=["publish"])
     def unpublish(self, request, queryset):
-        changed = sum(services.recommendation_unpublish(recommendation=r, user=request.user) for r in queryset)
-        report_action(self, request, changed, len(queryset), "withdrawn to draft")
+        review_action(self, request, queryset, services.recommendation_unpublish, "withdrawn to draft")
 
     @admin.action(description="Archive selected recommendations", permissions=["archive"])
     def archive(self, request, queryset):
-        changed = sum(services.recommendation_archive(recommendation=r, user=request.user) for r in queryset)
-        report_action(self, request, changed, len(queryset), "archived")
+        review_action(self, request, queryset, services.recommendation_archive, "archived")
 
     @admin.action(description="Restore selected recommendations from the archive", permissions=["archive"])
     def restore(self, request, queryset):
-        changed = sum(services.recommendation_restore(recommendation=r, user=request.user) for r in queryset)
-        report_action(self, request, changed, len(queryset), "restored")
+        review_action(self, request, queryset, services.recommendation_restore, "restored")
 
 
 @admin.register(RecommendationLink)

@@ -6,24 +6,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
-from ..models import (
-    Citation,
-    StatusUpdate,
-)
-from .common import (
-    ParentReviewInlineMixin,
-    ReviewedAdminMixin,
-    form_model_fields,
-    report_action,
-)
+from ..models import StatusUpdate
+from .common import ReviewedAdminMixin, form_model_fields, review_action
+from .documents import CitationInline
 
 
-class StatusUpdateCitationInline(ParentReviewInlineMixin, admin.TabularInline):
-    model = Citation
+class StatusUpdateCitationInline(CitationInline):
     fk_name = "status_update"
-    fields = ["document", "quote", "location"]
-    autocomplete_fields = ["document"]
-    extra = 0
     min_num = 1
     validate_min = True  # a status update never loses its last piece of evidence
     verbose_name = "citation (evidence)"
@@ -43,6 +32,7 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
 
     form = StatusUpdateChangeForm
     publish_permission = services.PUBLISH_STATUS_UPDATE
+    review_argument = "status_update"
     list_display = [
         "recommendation",
         "status",
@@ -98,12 +88,6 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="as of", ordering="as_of")
     def as_of_date(self, obj):
         return obj.as_of_display
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        if allowed and obj is not None and obj.is_published:
-            return request.user.has_perm(self.publish_permission)
-        return allowed
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -182,16 +166,8 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Publish selected status updates", permissions=["publish"])
     def publish(self, request, queryset):
-        changed = sum(
-            services.status_update_publish(status_update=u, user=request.user)
-            for u in queryset.select_related("recommendation")
-        )
-        report_action(self, request, changed, len(queryset), "published")
+        review_action(self, request, queryset, services.status_update_publish, "published")
 
     @admin.action(description="Withdraw selected status updates to draft", permissions=["publish"])
     def unpublish(self, request, queryset):
-        changed = sum(
-            services.status_update_unpublish(status_update=u, user=request.user)
-            for u in queryset.select_related("recommendation")
-        )
-        report_action(self, request, changed, len(queryset), "withdrawn to draft")
+        review_action(self, request, queryset, services.status_update_unpublish, "withdrawn to draft")
