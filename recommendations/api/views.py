@@ -285,8 +285,9 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
     ``overdue`` are those that held on that date, and items made after it are left out.
 
     ``PATCH`` (with ``If-Match``) changes one, for users who may change recommendations (a
-    published one only for reviewers); ``publish``, ``unpublish``, ``archive`` and ``restore``
-    are the reviewers' actions."""
+    published one only for reviewers); ``publish``, ``unpublish`` and ``archive`` are the
+    reviewers' actions. An archived recommendation is shown by nobody, so it is restored in the
+    admin."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     change_serializer_class = api.RecommendationChangeSerializer
