@@ -25,6 +25,8 @@ def make_staff(db, django_user_model):
             user.set_password("a long test passphrase")
             user.save()
             user.groups.add(Group.objects.get(name=role))
+        # A user made elsewhere under the same name would bring other permissions into the test.
+        assert user.groups.filter(name=role).exists(), f"user “{user.username}” exists and is not a {role}"
         return user
 
     return make
@@ -104,9 +106,10 @@ def seeded(db, seed_snapshot):
 
 @pytest.fixture
 def editor(django_user_model):
-    """A user allowed to record status updates (and nothing else)."""
+    """A user allowed to record status updates (and nothing else); not the Editor role, whose
+    ``make_staff("Editor")`` user is named "editor"."""
     from django.contrib.auth.models import Permission
 
-    user = django_user_model.objects.create_user("editor", password="x")
+    user = django_user_model.objects.create_user("status-recorder", password="x")
     user.user_permissions.add(Permission.objects.get(codename="add_statusupdate"))
     return user

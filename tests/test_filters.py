@@ -163,7 +163,10 @@ CASES = [
     ({"q": "zzqx"}, ""),
     ({"updated_after": "2000-01-01T00:00:00Z"}, "ABCD"),
     ({"updated_after": "2999-01-01T00:00:00Z"}, ""),
+    # An ordering case compares the order itself (the others compare sorted titles); the rows'
+    # default order, newest first, is C B A D.
     ({"ordering": "title"}, "ABCD"),
+    ({"ordering": "-title"}, "DCBA"),
 ]
 
 
@@ -187,7 +190,8 @@ def querydict(params):
 def test_recommendation_filter(rows, params, expected):
     filterset = RecommendationFilterSet(querydict(resolve(params, rows)), queryset=Recommendation.objects.all())
     assert filterset.is_valid(), filterset.errors
-    assert "".join(sorted(r.title for r in filterset.qs)) == expected
+    titles = "".join(r.title for r in filterset.qs)
+    assert (titles if "ordering" in params else "".join(sorted(titles))) == expected
 
 
 def test_every_filter_has_a_hit_and_a_miss():

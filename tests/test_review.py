@@ -51,6 +51,15 @@ class TestRoles:
         assert {g.name: group_codenames(g.name) for g in Group.objects.all()} == before
 
 
+def test_the_editor_fixture_and_the_editor_role_are_different_users(editor, make_staff):
+    """The ``editor`` fixture may only record status updates; the Editor role may do much more."""
+    role = make_staff("Editor")
+    assert editor != role
+    assert editor.has_perm("recommendations.add_statusupdate")
+    assert not editor.has_perm("recommendations.change_recommendation")
+    assert role.has_perm("recommendations.change_recommendation")
+
+
 class TestReviewInServices:
     def test_new_items_are_drafts_and_count_only_when_published(self, make_staff):
         editor, reviewer = make_staff("Editor"), make_staff("Reviewer")

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_records_status_update_with_its_citations(recommendation, django_user_model):
-    user = django_user_model.objects.create_user("editor")
+    user = django_user_model.objects.create_user("recorder")
     first, second = SourceDocumentFactory(), SourceDocumentFactory()
     ngo = ActorFactory()
     update = services.status_update_record(
