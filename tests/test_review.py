@@ -29,6 +29,8 @@ class TestRoles:
         assert set(Group.objects.values_list("name", flat=True)) >= {"Viewer", "Editor", "Reviewer", "Administrator"}
 
     def test_each_role_has_exactly_what_it_needs(self):
+        Group.objects.all().delete()
+        roles_sync()  # what the sync builds now, not what migrate left
         viewer, editor, reviewer = group_codenames("Viewer"), group_codenames("Editor"), group_codenames("Reviewer")
         assert "view_recommendation" in viewer
         assert not {c for c in viewer if not c.startswith("view_")}
@@ -44,6 +46,13 @@ class TestRoles:
         call_command("setup_roles", stdout=None)
         assert "add_statusupdate" in group_codenames("Editor")
         assert Group.objects.filter(name="Viewer").exists()
+
+    def test_a_missing_permission_is_named(self):
+        from recommendations.roles import _permissions
+
+        with pytest.raises(LookupError) as error:
+            _permissions("recommendations", ["publish_recommendation", "fly_recommendation"])
+        assert str(error.value) == "Permissions missing (run migrate first): fly_recommendation"
 
     def test_sync_is_idempotent(self):
         before = {g.name: group_codenames(g.name) for g in Group.objects.all()}
