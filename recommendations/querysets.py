@@ -20,10 +20,10 @@ LATEST_FIRST = ("-as_of", "-created_at", "-id")
 # and the counts in stats.py (``status_counts`` and the timeline).
 
 
-def deadline_passed(on, *, due_on="due_on"):
+def deadline_passed(on):
     """The deadline part: due before ``on``, a date or an expression (the timeline compares
     with the start of a period). No deadline never passes (NULL is not less than anything)."""
-    return Q(**{f"{due_on}__lt": on})
+    return Q(due_on__lt=on)
 
 
 def done_statuses():
@@ -39,15 +39,15 @@ def still_open(status):
     return status not in done_statuses()
 
 
-def still_open_q(*, status="effective_status"):
+def still_open_q(status):
     """The status part in SQL, over the field or annotation named ``status`` (never NULL)."""
     return ~Q(**{f"{status}__in": done_statuses()})
 
 
-def overdue_q(on=None, *, status="effective_status", due_on="due_on"):
-    """Overdue on ``on`` (default today): both parts together. ``status`` names the status that
-    held then (``with_status_on(on)`` adds it as ``effective_status``)."""
-    return deadline_passed(on or datetime.date.today(), due_on=due_on) & still_open_q(status=status)
+def overdue_q(on=None):
+    """Overdue on ``on`` (default today): both parts together, over the status that held then
+    (``with_status_on(on)`` adds it as ``effective_status``)."""
+    return deadline_passed(on or datetime.date.today()) & still_open_q("effective_status")
 
 
 def state_under_review(state):

@@ -178,7 +178,7 @@ def _changes(periods):
 
     yield counted(periods, STARTS, F("status"), F("start"), Value(0))
     yield counted(periods.filter(end__isnull=False), ENDS, F("status"), F("end"), Value(0))
-    late = periods.filter(due_on__isnull=False).filter(still_open_q(status="status"))
+    late = periods.filter(due_on__isnull=False).filter(still_open_q("status"))
     for kind, boundary in ((OVERDUE_STARTS, "start"), (OVERDUE_ENDS, "end")):
         # In a period [start, end), overdue on a point p = start <= p and the deadline passed
         # before p, minus the same for end. Each pair is one date g = the later of the boundary

@@ -298,6 +298,8 @@ class TestOverdueIsOneRule:
     def test_the_queryset_the_list_and_the_counts_agree(self, rows, api_client, on):
         expected = self.EXPECTED[on]
         assert "".join(sorted(r.title for r in Recommendation.objects.overdue(on))) == expected
+        not_overdue = "".join(sorted(r.title for r in Recommendation.objects.not_overdue(on)))
+        assert not_overdue == "".join(sorted(set("PQRST") - set(expected)))
         params = {"as_of": on.isoformat()} if on else {}
         listed = api_client.get("/api/v1/recommendations/", {**params, "overdue": "true"}).json()["results"]
         assert "".join(sorted(item["title"] for item in listed)) == expected

@@ -271,3 +271,12 @@ def test_state_under_review_filter_refuses_exactly_what_the_queryset_does_not_kn
     assert response.status_code == 200
     expected = Recommendation.objects.for_state_under_review(value) if value else Recommendation.objects.all()
     assert sorted(item["title"] for item in response.json()["results"]) == sorted(r.title for r in expected)
+
+
+def test_an_actor_without_a_country_under_review_matches_what_is_addressed_to_it(rows):
+    """An authority with no country of its own (an international body, say) answers only for
+    what is addressed to it."""
+    assembly_body = ActorFactory(slug="un-assembly")
+    RecommendationFactory(title="E", addressed_to=assembly_body, made_by=ActorFactory())
+    assert [r.title for r in Recommendation.objects.for_state_under_review("un-assembly")] == ["E"]
+    assert [r.title for r in Recommendation.objects.for_state_under_review(assembly_body)] == ["E"]
