@@ -84,6 +84,13 @@ def main():
     parser.add_argument("module", choices=sorted(MODULES))
     parser.add_argument("--max-children", type=int, default=1, help="mutants run at once (default 1: shared CPUs)")
     parser.add_argument("--workdir", type=Path, help="where the copy is made (default /tmp/tracker-mutation/<module>)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="FUNCTION",
+        help="mutate only these functions (e.g. status_counts _summary); default: all of the module's",
+    )
     args = parser.parse_args()
 
     mutate, tests = MODULES[args.module]
@@ -91,7 +98,9 @@ def main():
     prepare(workdir, mutate, tests)
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # SQLite
     mutmut = [sys.executable, "-m", "mutmut"]
-    subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=workdir, env=environment)
+    # mutmut names a mutant <module>.x_<function>__mutmut_<n> (xǁ<Class>ǁ<method> for a method).
+    names = [f"recommendations.{args.module}.x*{function}__mutmut_*" for function in args.only]
+    subprocess.run([*mutmut, "run", "--max-children", str(args.max_children), *names], cwd=workdir, env=environment)
     subprocess.run([*mutmut, "export-cicd-stats"], cwd=workdir, env=environment, check=True)
     stats = json.loads((workdir / "mutants" / "mutmut-cicd-stats.json").read_text())
     print(f"\n{args.module}: " + ", ".join(f"{key} {value}" for key, value in stats.items()))

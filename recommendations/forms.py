@@ -29,6 +29,8 @@ class StatusUpdateWithCitationForm(forms.ModelForm):
             "status",
             "as_of",
             "as_of_precision",
+            "as_of_basis",
+            "date_note",
             "summary",
             "assessor_kind",
             "assessed_by",

@@ -31,11 +31,21 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
+class DateBasis(models.TextChoices):
+    """Whether a source states a date or we inferred it from what the text says."""
+
+    STATED = "stated", "Stated in the source"
+    INFERRED = "inferred", "Inferred from the text"
+
+
 class ImplementationStatus(models.TextChoices):
     """One status vocabulary for recommendations and promises alike.
     docs/status-vocabulary.md maps it to UPR Info's categories and to promise-tracker ratings."""
 
     NOT_STARTED = "not_started", "Not started"
+    # An assessor's coarse verdict ("not fulfilled", UPR Info's "not implemented") says nothing
+    # about whether work has begun; recording it as "not started" would claim more than it says.
+    NOT_IMPLEMENTED = "not_implemented", "Not implemented"
     IN_PROGRESS = "in_progress", "In progress"
     PARTIALLY_IMPLEMENTED = "partially_implemented", "Partially implemented"
     IMPLEMENTED = "implemented", "Implemented"
@@ -70,6 +80,16 @@ def period_end(value, precision):
     if precision == DatePrecision.MONTH:
         return value.replace(day=calendar.monthrange(value.year, value.month)[1])
     return value
+
+
+def check_date_basis(value, basis, note, field, label):
+    """An inferred date needs a date, and a note saying what it was inferred from."""
+    if basis != DateBasis.INFERRED:
+        return
+    if value is None:
+        raise ValidationError({f"{field}_basis": f"There is no {label} to mark as inferred."})
+    if not note.strip():
+        raise ValidationError({"date_note": f"Say what the inferred {label} was inferred from, and why."})
 
 
 def check_period_start(value, precision, field):
@@ -159,12 +179,6 @@ class SourceDocument(TimestampedModel):
         STATEMENT = "statement", "Official statement or speech"
         LAW = "law", "Law or legal text"
         OTHER = "other", "Other"
-
-    class DateBasis(models.TextChoices):
-        """Whether a source states a date or we inferred it from what the text says."""
-
-        STATED = "stated", "Stated in the source"
-        INFERRED = "inferred", "Inferred from the text"
 
     external_id = models.CharField(
         max_length=200,
@@ -389,10 +403,15 @@ class Recommendation(ReviewedModel):
     )
     made_on = models.DateField(null=True, blank=True)
     made_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    made_on_basis = models.CharField(max_length=8, choices=DateBasis.choices, default=DateBasis.STATED)
     due_on = models.DateField(
         null=True, blank=True, help_text="Deadline: the last day by which it should be carried out."
     )
     due_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    due_on_basis = models.CharField(max_length=8, choices=DateBasis.choices, default=DateBasis.STATED)
+    date_note = models.TextField(
+        blank=True, help_text="How the dates are known: for an inferred date, what it was inferred from."
+    )
     state_response = models.CharField(
         max_length=20, choices=StateResponse.choices, blank=True, help_text="e.g. the state's UPR response."
     )
@@ -438,6 +457,10 @@ class Recommendation(ReviewedModel):
                 condition=Q(current_status="") | Q(current_status__in=ImplementationStatus.values),
             ),
             models.CheckConstraint(
+                name="%(app_label)s_%(class)s_date_basis_valid",
+                condition=Q(made_on_basis__in=DateBasis.values, due_on_basis__in=DateBasis.values),
+            ),
+            models.CheckConstraint(
                 name="%(app_label)s_%(class)s_upr_action_category_range",
                 condition=Q(upr_action_category__isnull=True)
                 | Q(upr_action_category__gte=1, upr_action_category__lte=5),
@@ -458,6 +481,8 @@ class Recommendation(ReviewedModel):
 
     def clean(self):
         check_period_start(self.made_on, self.made_on_precision, "made_on")
+        check_date_basis(self.made_on, self.made_on_basis, self.date_note, "made_on", "date it was made")
+        check_date_basis(self.due_on, self.due_on_basis, self.date_note, "due_on", "deadline")
         if self.due_on is not None and self.due_on != period_end(self.due_on, self.due_on_precision):
             raise ValidationError(
                 {
@@ -544,6 +569,8 @@ class StatusUpdate(ReviewedModel):
     status = models.CharField(max_length=25, choices=ImplementationStatus.choices)
     as_of = models.DateField(help_text="The date the assessment describes (not the date it was recorded).")
     as_of_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    as_of_basis = models.CharField(max_length=8, choices=DateBasis.choices, default=DateBasis.STATED)
+    date_note = models.TextField(blank=True, help_text="For an inferred date: what it was inferred from.")
     summary = models.TextField(help_text="What happened, in a sentence or two.")
     assessor_kind = models.CharField(
         "whose assessment", max_length=20, choices=AssessorKind.choices, default=AssessorKind.STAFF
@@ -584,6 +611,9 @@ class StatusUpdate(ReviewedModel):
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_review_state_valid", condition=Q(review_state__in=ReviewState.values)
             ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_as_of_basis_valid", condition=Q(as_of_basis__in=DateBasis.values)
+            ),
         ]
 
     # Meta's body cannot see the choices nested above it.
@@ -598,6 +628,7 @@ class StatusUpdate(ReviewedModel):
 
     def clean(self):
         check_period_start(self.as_of, self.as_of_precision, "as_of")
+        check_date_basis(self.as_of, self.as_of_basis, self.date_note, "as_of", "as-of date")
 
     @property
     def as_of_display(self):

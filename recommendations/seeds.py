@@ -3,11 +3,15 @@
 The file is keyed by natural keys (document file names, slugs, recommendation keys), so a second
 load finds everything present and writes nothing. Anything present is left as it is: staff may
 have curated it since. The whole load is one transaction; the first malformed entry stops it with
-a ``SeedError`` naming the file and the entry, and the database is left as it was.
+a ``SeedError`` naming the file and the entry, and the database is left as it was. A field the
+loader does not know is such an error too, rather than a fact silently dropped.
+Every row is written through ``services``. The curation rules the file follows are in
+docs/curation.md.
 """
 
 import dataclasses
 import datetime
+import difflib
 from pathlib import Path
 
 import yaml
@@ -17,6 +21,7 @@ from django.db import transaction
 from . import services
 from .models import (
     Actor,
+    DateBasis,
     DatePrecision,
     ImplementationStatus,
     LegalProvision,
@@ -29,6 +34,60 @@ from .models import (
 
 CURATED_FILE = "curated.yaml"
 SEED_KEY_PREFIX = "seed:"
+
+# The fields each kind of entry may have; anything else is refused (a typo such as “made_on_bassis”
+# would otherwise lose a fact without a word).
+TOP_LEVEL_FIELDS = {"documents", "themes", "actors", "legal_provisions", "recommendations", "links"}
+DOCUMENT_FIELDS = {
+    "file",
+    "title",
+    "publisher",
+    "document_type",
+    "url",
+    "language",
+    "published_on",
+    "published_on_precision",
+    "published_on_basis",
+    "date_note",
+}
+THEME_FIELDS = {"slug", "name", "description", "parent"}
+ACTOR_FIELDS = {"slug", "name", "kind", "country", "part_of", "description"}
+LEGAL_PROVISION_FIELDS = {"slug", "country", "instrument", "article", "title"}
+RECOMMENDATION_FIELDS = {
+    "key",
+    "kind",
+    "title",
+    "text",
+    "made_by",
+    "addressed_to",
+    "mechanism",
+    "context",
+    "made_on",
+    "made_on_precision",
+    "made_on_basis",
+    "due_on",
+    "due_on_precision",
+    "due_on_basis",
+    "date_note",
+    "state_response",
+    "themes",
+    "legal_provisions",
+    "citations",
+    "status_history",
+}
+CITATION_FIELDS = {"document", "quote", "location"}
+STATUS_UPDATE_FIELDS = {
+    "status",
+    "as_of",
+    "as_of_precision",
+    "as_of_basis",
+    "date_note",
+    "summary",
+    "assessor_kind",
+    "assessed_by",
+    "citations",
+}
+LINK_FIELDS = {"from", "to", "relation", "note"}
 
 
 class SeedError(Exception):
@@ -56,11 +115,21 @@ class _Entry:
     """Reads one mapping from the YAML file, turning every problem into a SeedError that says
     where it is."""
 
-    def __init__(self, path, where, data):
+    def __init__(self, path, where, data, fields):
         self.path, self.where = path, where
         if not isinstance(data, dict):
             self.fail(f"expected a mapping of fields, found {type(data).__name__}")
         self.data = data
+        # Name the entry by its natural key too, so that it can be found without counting.
+        label = next((data[name] for name in ("key", "slug", "file") if isinstance(data.get(name), str)), None)
+        if label:
+            self.where = f"{where} “{label}”"
+        unknown = [name for name in data if name not in fields]
+        if unknown:
+            name = unknown[0]
+            close = difflib.get_close_matches(str(name), fields, n=1)
+            hint = f" (did you mean “{close[0]}”?)" if close else ""
+            self.fail(f"unknown field “{name}”{hint}; the fields here are {', '.join(sorted(fields))}")
 
     def fail(self, message):
         raise SeedError(f"{self.path}: {self.where}: {message}")
@@ -115,11 +184,11 @@ class _Entry:
             self.fail(f"field “{name}”: no {model._meta.verbose_name} with {field} {', '.join(map(str, missing))}")
         return [found[key] for key in keys]
 
-    def entries(self, name):
+    def entries(self, name, fields):
         items = self.get(name, [])
         if not isinstance(items, list):
             self.fail(f"field “{name}” must be a list")
-        return [_Entry(self.path, f"{self.where} → {name}[{index}]", item) for index, item in enumerate(items)]
+        return [_Entry(self.path, f"{self.where} → {name}[{index}]", item, fields) for index, item in enumerate(items)]
 
     def validated(self, function, **kwargs):
         """Call a service, reporting its validation errors against this entry."""
@@ -144,20 +213,20 @@ def seeds_load(*, directory: Path) -> SeedReport:
         raise SeedError(f"{path}: cannot read the curated data file ({error.strerror})") from error
     except yaml.YAMLError as error:
         raise SeedError(f"{path}: not valid YAML: {error}") from error
-    root = _Entry(path, "top level", data or {})
     report = SeedReport()
     with transaction.atomic():
-        for entry in root.entries("documents"):
+        root = _Entry(path, "top level", data or {}, TOP_LEVEL_FIELDS)
+        for entry in root.entries("documents", DOCUMENT_FIELDS):
             _load_document(entry, directory, report)
-        for entry in root.entries("themes"):
+        for entry in root.entries("themes", THEME_FIELDS):
             _load_theme(entry, report)
-        for entry in root.entries("actors"):
+        for entry in root.entries("actors", ACTOR_FIELDS):
             _load_actor(entry, report)
-        for entry in root.entries("legal_provisions"):
+        for entry in root.entries("legal_provisions", LEGAL_PROVISION_FIELDS):
             _load_legal_provision(entry, report)
-        for entry in root.entries("recommendations"):
+        for entry in root.entries("recommendations", RECOMMENDATION_FIELDS):
             _load_recommendation(entry, report)
-        for entry in root.entries("links"):
+        for entry in root.entries("links", LINK_FIELDS):
             _load_link(entry, report)
     return report
 
@@ -185,22 +254,19 @@ def _load_document(entry, directory, report):
         text=text,
         published_on=entry.date("published_on"),
         published_on_precision=entry.choice("published_on_precision", DatePrecision, default=DatePrecision.DAY),
-        published_on_basis=entry.choice(
-            "published_on_basis", SourceDocument.DateBasis, default=SourceDocument.DateBasis.STATED
-        ),
+        published_on_basis=entry.choice("published_on_basis", DateBasis, default=DateBasis.STATED),
         date_note=entry.text("date_note"),
     )
     report.count("documents", created=True)
 
 
-def _create_if_missing(entry, report, kind, model, lookup, build):
+def _create_if_missing(entry, report, counted_as, model, lookup, create, **fields):
+    """Create the entry through its service unless a row with the natural key ``lookup`` exists."""
     if model.objects.filter(**lookup).exists():
-        report.count(kind, created=False)
+        report.count(counted_as, created=False)
         return
-    obj = build()
-    entry.validated(obj.full_clean)
-    obj.save()
-    report.count(kind, created=True)
+    entry.validated(create, **fields)
+    report.count(counted_as, created=True)
 
 
 def _load_theme(entry, report):
@@ -211,12 +277,11 @@ def _load_theme(entry, report):
         "themes",
         Theme,
         {"slug": slug},
-        lambda: Theme(
-            slug=slug,
-            name=entry.text("name", required=True),
-            description=entry.text("description"),
-            parent=entry.lookup("parent", Theme),
-        ),
+        services.theme_create,
+        slug=slug,
+        name=entry.text("name", required=True),
+        description=entry.text("description"),
+        parent=entry.lookup("parent", Theme),
     )
 
 
@@ -228,14 +293,13 @@ def _load_actor(entry, report):
         "actors",
         Actor,
         {"slug": slug},
-        lambda: Actor(
-            slug=slug,
-            name=entry.text("name", required=True),
-            kind=entry.choice("kind", Actor.Kind, required=True),
-            country=entry.text("country"),
-            part_of=entry.lookup("part_of", Actor),
-            description=entry.text("description"),
-        ),
+        services.actor_create,
+        slug=slug,
+        name=entry.text("name", required=True),
+        kind=entry.choice("kind", Actor.Kind, required=True),
+        country=entry.text("country"),
+        part_of=entry.lookup("part_of", Actor),
+        description=entry.text("description"),
     )
 
 
@@ -247,13 +311,12 @@ def _load_legal_provision(entry, report):
         "legal provisions",
         LegalProvision,
         {"slug": slug},
-        lambda: LegalProvision(
-            slug=slug,
-            country=entry.text("country"),
-            instrument=entry.text("instrument", required=True),
-            article=entry.text("article"),
-            title=entry.text("title"),
-        ),
+        services.legal_provision_create,
+        slug=slug,
+        country=entry.text("country"),
+        instrument=entry.text("instrument", required=True),
+        article=entry.text("article"),
+        title=entry.text("title"),
     )
 
 
@@ -264,7 +327,7 @@ def _citations(entry):
             quote=citation.text("quote", required=True),
             location=citation.text("location"),
         )
-        for citation in entry.entries("citations")
+        for citation in entry.entries("citations", CITATION_FIELDS)
     ]
 
 
@@ -292,8 +355,11 @@ def _load_recommendation(entry, report):
         context=entry.text("context"),
         made_on=entry.date("made_on"),
         made_on_precision=entry.choice("made_on_precision", DatePrecision, default=DatePrecision.DAY),
+        made_on_basis=entry.choice("made_on_basis", DateBasis, default=DateBasis.STATED),
         due_on=entry.date("due_on"),
         due_on_precision=entry.choice("due_on_precision", DatePrecision, default=DatePrecision.DAY),
+        due_on_basis=entry.choice("due_on_basis", DateBasis, default=DateBasis.STATED),
+        date_note=entry.text("date_note"),
         state_response=entry.choice("state_response", Recommendation.StateResponse, default=""),
     )
     for citation in citations:
@@ -304,13 +370,15 @@ def _load_recommendation(entry, report):
             location=citation.location,
             recommendation=recommendation,
         )
-    for update in entry.entries("status_history"):
+    for update in entry.entries("status_history", STATUS_UPDATE_FIELDS):
         update.validated(
             services.status_update_record,
             recommendation=recommendation,
             status=update.choice("status", ImplementationStatus, required=True),
             as_of=update.date("as_of", required=True),
             as_of_precision=update.choice("as_of_precision", DatePrecision, default=DatePrecision.DAY),
+            as_of_basis=update.choice("as_of_basis", DateBasis, default=DateBasis.STATED),
+            date_note=update.text("date_note"),
             summary=update.text("summary", required=True),
             assessor_kind=update.choice("assessor_kind", StatusUpdate.AssessorKind, required=True),
             assessed_by=update.lookup("assessed_by", Actor),
@@ -331,7 +399,9 @@ def _load_link(entry, report):
         "links",
         RecommendationLink,
         lookup,
-        lambda: RecommendationLink(**lookup, note=entry.text("note")),
+        services.recommendation_link_create,
+        **lookup,
+        note=entry.text("note"),
     )
 
 

@@ -21,9 +21,11 @@ from django.utils import timezone
 from .models import (
     Actor,
     Citation,
+    DateBasis,
     DatePrecision,
     LegalProvision,
     Recommendation,
+    RecommendationLink,
     ReviewState,
     SourceDocument,
     StatusUpdate,
@@ -136,6 +138,8 @@ def status_update_record(
     summary: str,
     citations: Sequence[CitationInput],
     as_of_precision: str = DatePrecision.DAY,
+    as_of_basis: str = DateBasis.STATED,
+    date_note: str = "",
     assessor_kind: str = StatusUpdate.AssessorKind.STAFF,
     assessed_by: Actor | None = None,
     recorded_by=None,
@@ -156,6 +160,8 @@ def status_update_record(
         status=status,
         as_of=as_of,
         as_of_precision=as_of_precision,
+        as_of_basis=as_of_basis,
+        date_note=date_note,
         summary=summary,
         assessor_kind=assessor_kind,
         assessed_by=assessed_by,
@@ -338,3 +344,58 @@ def source_document_create(*, user=None, **fields) -> SourceDocument:
     document.full_clean()
     _save(document, user)
     return document
+
+
+# ── Reference data: the curated taxonomy and who is who ──────────────────────────────────
+
+
+def theme_create(*, slug: str, name: str, description: str = "", parent: Theme | None = None, user=None) -> Theme:
+    """Add a theme to the curated taxonomy (optionally under a parent theme)."""
+    theme = Theme(slug=slug, name=name, description=description, parent=parent)
+    theme.full_clean()
+    _save(theme, user)
+    return theme
+
+
+def actor_create(
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    country: str = "",
+    part_of: Actor | None = None,
+    description: str = "",
+    user=None,
+) -> Actor:
+    """Add an actor: who recommends, promises, is addressed or assesses."""
+    actor = Actor(slug=slug, name=name, kind=kind, country=country, part_of=part_of, description=description)
+    actor.full_clean()
+    _save(actor, user)
+    return actor
+
+
+def legal_provision_create(
+    *, slug: str, instrument: str, country: str = "", article: str = "", title: str = "", user=None
+) -> LegalProvision:
+    """Add an article of a legal instrument (or a whole instrument, without an article)."""
+    provision = LegalProvision(slug=slug, country=country, instrument=instrument, article=article, title=title)
+    provision.full_clean()
+    _save(provision, user)
+    return provision
+
+
+def recommendation_link_create(
+    *,
+    from_recommendation: Recommendation,
+    to_recommendation: Recommendation,
+    relation: str,
+    note: str = "",
+    user=None,
+) -> RecommendationLink:
+    """Link two recommendations (the same ask by another actor, a follow-up, a promise answering an ask)."""
+    link = RecommendationLink(
+        from_recommendation=from_recommendation, to_recommendation=to_recommendation, relation=relation, note=note
+    )
+    link.full_clean()
+    _save(link, user)
+    return link

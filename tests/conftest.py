@@ -86,7 +86,7 @@ def seed_snapshot(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def seeded(db, seed_snapshot):
-    """The curated seed data (29 recommendations and promises from five real documents), exactly
+    """The curated seed data (33 recommendations and promises from five real documents), exactly
     as ``seeds_load`` writes it, history and timestamps included (see ``seed_snapshot``)."""
     from django.core.management.color import no_style
     from django.db import connection

@@ -205,13 +205,17 @@ def test_every_filter_has_a_hit_and_a_miss():
 
 
 # Fields that are not filtered, and why: long texts are searched with q; the denormalised
-# status and the precisions are reached through status/as_of and the dates.
+# status and the precisions are reached through status/as_of and the dates; whether a date is
+# stated or inferred (and the note saying how) qualifies the date rather than selects rows.
 UNFILTERED_FIELDS = {
     "title",
     "text",
     "context",
+    "date_note",
     "made_on_precision",
     "due_on_precision",
+    "made_on_basis",
+    "due_on_basis",
     "upr_action_category",
     "current_status",
     "current_status_as_of",

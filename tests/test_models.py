@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from recommendations import services
 from recommendations.models import (
     Citation,
+    DateBasis,
     DatePrecision,
     ImplementationStatus,
     Recommendation,
@@ -187,6 +188,33 @@ class TestPartialDates:
         with pytest.raises(ValidationError) as error:
             recommendation.full_clean()
         assert "before the date it was made" in error.value.message_dict["due_on"][0]
+
+
+class TestDateBasis:
+    def test_an_inferred_date_needs_a_note_saying_how(self, recommendation):
+        recommendation.made_on_basis = DateBasis.INFERRED
+        with pytest.raises(ValidationError) as error:
+            recommendation.full_clean()
+        assert "inferred from" in error.value.message_dict["date_note"][0]
+        recommendation.date_note = "The text says “last December”; the year is that of the article."
+        recommendation.full_clean()
+
+    def test_there_must_be_a_date_to_mark_inferred(self, recommendation):
+        recommendation.due_on, recommendation.due_on_basis, recommendation.date_note = None, DateBasis.INFERRED, "x"
+        with pytest.raises(ValidationError) as error:
+            recommendation.full_clean()
+        assert "no deadline" in error.value.message_dict["due_on_basis"][0]
+
+    def test_an_inferred_as_of_date_needs_a_note(self, recommendation):
+        update = record_status(recommendation, ImplementationStatus.NOT_IMPLEMENTED, datetime.date(2019, 11, 1))
+        update.as_of_basis = DateBasis.INFERRED
+        with pytest.raises(ValidationError) as error:
+            update.full_clean()
+        assert "as-of date" in error.value.message_dict["date_note"][0]
+
+    def test_database_refuses_an_unknown_basis(self, recommendation):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Recommendation.objects.filter(pk=recommendation.pk).update(made_on_basis="guessed")
 
 
 def test_database_refuses_an_unknown_status(recommendation):

@@ -270,7 +270,9 @@ class TestReviewInAdmin:
                 "addressed_to": recommendation.addressed_to_id,
                 "mechanism": "national",
                 "made_on_precision": "day",
+                "made_on_basis": "stated",
                 "due_on_precision": "day",
+                "due_on_basis": "stated",
                 **{
                     f"{prefix}-{key}": value
                     for prefix in ("citations", "status_updates", "links_out")

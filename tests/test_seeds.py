@@ -87,7 +87,7 @@ class TestContent:
     def test_protest_law_history_keeps_government_critics_and_foreign_views_apart(self, seeded):
         history = seed("tokayev-protest-law-reform").status_updates.latest_first()
         assert [(u.as_of.isoformat(), u.status, u.assessor_kind) for u in history] == [
-            ("2019-11-04", "not_started", "ngo"),
+            ("2019-11-04", "not_implemented", "ngo"),
             ("2019-10-01", "in_progress", "foreign_government"),
             ("2019-08-01", "not_started", "ngo"),
         ]
@@ -101,10 +101,14 @@ class TestContent:
 
     def test_domestic_violence_law_encouraged_in_2022_and_adopted_in_april_2024(self, seeded):
         recommendation = seed("zeya-2022-domestic-violence")
-        assert recommendation.current_status == ImplementationStatus.IMPLEMENTED
+        # A law adopted and welcomed is a step, not implementation: the status stays "in progress".
+        assert recommendation.current_status == ImplementationStatus.IN_PROGRESS
         assert recommendation.current_status_as_of == datetime.date(2024, 4, 1)
         on_2023 = Recommendation.objects.with_status_on(datetime.date(2023, 1, 1)).get(pk=recommendation.pk)
-        assert on_2023.effective_status == ImplementationStatus.IN_PROGRESS
+        assert (on_2023.effective_status, on_2023.effective_status_as_of) == (
+            ImplementationStatus.IN_PROGRESS,
+            datetime.date(2022, 4, 11),
+        )
 
     def test_osce_electoral_reform_judicial_reform_and_torture_are_present(self, seeded):
         assert seed("osce-electoral-reform").made_by.kind == Actor.Kind.INTERGOVERNMENTAL
@@ -114,7 +118,7 @@ class TestContent:
     def test_ngo_count_of_un_recommendations_is_recorded_as_the_source_states_it(self, seeded):
         update = seed("un-accepted-recommendations").status_updates.get()
         assert update.assessed_by.slug == "kibhr"
-        for figure in ("10 of the 147", "103", "33", "146, not 147"):
+        for figure in ("only 10 of 147", "103", "33", "146, not 147"):
             assert figure in update.summary
         assert "only 10 of 147 UN recommendations" in update.citations.get().quote
 
@@ -207,3 +211,96 @@ class TestAtomicFailure:
         with pytest.raises(CommandError):
             load_seeds(directory=directory)
         assert row_counts() == before
+
+    @pytest.mark.parametrize(
+        ("where", "expected"),
+        [
+            (lambda data: data, r"top level: unknown field “remarks”"),
+            (lambda data: data["documents"][1], r"documents\[1\] “001_ee0f0d490aaea1c2.txt”: unknown field “remarks”"),
+            (lambda data: data["themes"][0], r"themes\[0\] “freedom-of-assembly”: unknown field “remarks”"),
+            (lambda data: data["actors"][1], r"actors\[1\] “tokayev”: unknown field “remarks”"),
+            (lambda data: data["legal_provisions"][0], r"legal_provisions\[0\] “kz-criminal-code-174”: unknown"),
+            (lambda data: data["recommendations"][3], r"recommendations\[3\] “tokayev-protest-law-reform”: unknown"),
+            (
+                lambda data: data["recommendations"][3]["status_history"][1],
+                r"recommendations\[3\] “tokayev-protest-law-reform” → status_history\[1\]: unknown field",
+            ),
+            (
+                lambda data: data["recommendations"][3]["status_history"][1]["citations"][0],
+                r"status_history\[1\] → citations\[0\]: unknown field “remarks”",
+            ),
+            (lambda data: data["links"][2], r"links\[2\]: unknown field “remarks”"),
+        ],
+    )
+    def test_an_unknown_field_is_an_error_naming_the_entry(self, seeds_copy, where, expected):
+        directory, data = seeds_copy
+        where(data)["remarks"] = "a fact the loader would drop"
+        self.write(directory, data)
+        with pytest.raises(CommandError, match=expected) as error:
+            load_seeds(directory=directory)
+        assert "Nothing was loaded" in str(error.value)
+        assert all(count == 0 for count in row_counts().values())
+
+    def test_a_misspelt_field_is_refused_with_the_likely_one(self, seeds_copy):
+        directory, data = seeds_copy
+        protest_law = data["recommendations"][3]
+        protest_law["due_on_bassis"] = protest_law.pop("due_on_basis")
+        self.write(directory, data)
+        with pytest.raises(CommandError, match=r"unknown field “due_on_bassis” \(did you mean “due_on_basis”\?\)"):
+            load_seeds(directory=directory)
+
+    def test_an_unknown_field_is_refused_even_in_an_entry_already_loaded(self, seeds_copy):
+        load_seeds()
+        before = row_counts()
+        directory, data = seeds_copy
+        data["themes"][0]["colour"] = "red"
+        self.write(directory, data)
+        with pytest.raises(CommandError, match=r"themes\[0\] “freedom-of-assembly”: unknown field “colour”"):
+            load_seeds(directory=directory)
+        assert row_counts() == before
+
+    def test_an_inferred_date_without_its_reason_is_named(self, seeds_copy):
+        directory, data = seeds_copy
+        del data["recommendations"][3]["date_note"]
+        self.write(directory, data)
+        with pytest.raises(CommandError, match=r"“tokayev-protest-law-reform”: date_note: Say what the inferred"):
+            load_seeds(directory=directory)
+
+    def test_the_services_rules_reach_the_loader(self, seeds_copy):
+        directory, data = seeds_copy
+        data["actors"][1]["country"] = "XX"
+        self.write(directory, data)
+        with pytest.raises(CommandError, match=r"actors\[1\] “tokayev”: country: .*not a valid choice"):
+            load_seeds(directory=directory)
+        data["actors"][1]["country"] = "KZ"
+        data["links"][0]["to"] = data["links"][0]["from"]
+        self.write(directory, data)
+        with pytest.raises(CommandError, match=r"links\[0\]: .*not_self"):
+            load_seeds(directory=directory)
+        assert all(count == 0 for count in row_counts().values())
+
+
+class TestThroughTheServices:
+    @pytest.mark.parametrize(
+        ("service", "section", "model"),
+        [
+            ("theme_create", "themes", Theme),
+            ("actor_create", "actors", Actor),
+            ("legal_provision_create", "legal_provisions", LegalProvision),
+            ("recommendation_link_create", "links", RecommendationLink),
+        ],
+    )
+    def test_reference_data_and_links_are_created_by_their_service(self, monkeypatch, service, section, model):
+        from recommendations import services
+
+        created, original = [], getattr(services, service)
+
+        def spy(**kwargs):
+            created.append(original(**kwargs))
+            return created[-1]
+
+        monkeypatch.setattr(services, service, spy)
+        load_seeds()
+        entries = yaml.safe_load((settings.SEEDS_DIR / "curated.yaml").read_text(encoding="utf-8"))[section]
+        assert len(created) == len(entries) == model.objects.count()
+        assert {obj.pk for obj in created} == set(model.objects.values_list("pk", flat=True))

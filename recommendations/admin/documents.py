@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import services
 from ..models import (
     Citation,
+    DateBasis,
     SourceDocument,
 )
 from .common import ParentReviewInlineMixin, ParentReviewMixin, change_link, snippet
@@ -54,7 +55,7 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="published", ordering="published_on")
     def published(self, obj):
-        basis = " (inferred)" if obj.published_on_basis == SourceDocument.DateBasis.INFERRED else ""
+        basis = " (inferred)" if obj.published_on_basis == DateBasis.INFERRED else ""
         return f"{obj.published_on_display}{basis}" if obj.published_on else "—"
 
     @admin.display(description="citations", ordering="citation_total")

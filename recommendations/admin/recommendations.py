@@ -156,8 +156,9 @@ class RecommendationAdmin(UprImportAdminMixin, ReviewedAdminMixin, SimpleHistory
                 "fields": [
                     "mechanism",
                     "context",
-                    ("made_on", "made_on_precision"),
-                    ("due_on", "due_on_precision"),
+                    ("made_on", "made_on_precision", "made_on_basis"),
+                    ("due_on", "due_on_precision", "due_on_basis"),
+                    "date_note",
                     "state_response",
                 ]
             },

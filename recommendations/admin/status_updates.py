@@ -73,7 +73,8 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
                 "fields": [
                     "recommendation",
                     "status",
-                    ("as_of", "as_of_precision"),
+                    ("as_of", "as_of_precision", "as_of_basis"),
+                    "date_note",
                     "summary",
                     "assessor_kind",
                     "assessed_by",
@@ -113,7 +114,8 @@ class StatusUpdateAdmin(ReviewedAdminMixin, SimpleHistoryAdmin):
                         "fields": [
                             "recommendation",
                             "status",
-                            ("as_of", "as_of_precision"),
+                            ("as_of", "as_of_precision", "as_of_basis"),
+                            "date_note",
                             "summary",
                             "assessor_kind",
                             "assessed_by",

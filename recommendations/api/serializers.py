@@ -13,6 +13,7 @@ from ..models import (
     MAX_ID,
     Actor,
     Citation,
+    DateBasis,
     DatePrecision,
     ImplementationStatus,
     LegalProvision,
@@ -144,6 +145,8 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
             "status",
             "as_of",
             "as_of_precision",
+            "as_of_basis",
+            "date_note",
             "summary",
             "assessor_kind",
             "assessed_by",
@@ -190,8 +193,10 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "mechanism",
             "made_on",
             "made_on_precision",
+            "made_on_basis",
             "due_on",
             "due_on_precision",
+            "due_on_basis",
             "status",
             "status_as_of",
             "overdue",
@@ -220,6 +225,7 @@ class RecommendationDetailSerializer(RecommendationSerializer):
             *RecommendationSerializer.Meta.fields[:4],
             "text",
             *RecommendationSerializer.Meta.fields[4:],
+            "date_note",
             "context",
             "state_response",
             "upr_session",
@@ -283,6 +289,10 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ImplementationStatus.choices)
     as_of = serializers.DateField(help_text="The date the assessment describes (first day of the month or year).")
     as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    as_of_basis = serializers.ChoiceField(choices=DateBasis.choices, default=DateBasis.STATED)
+    date_note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="For an inferred date: what it was inferred from."
+    )
     summary = serializers.CharField()
     assessor_kind = serializers.ChoiceField(
         choices=StatusUpdate.AssessorKind.choices, default=StatusUpdate.AssessorKind.STAFF
@@ -302,6 +312,8 @@ class StatusUpdateChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ImplementationStatus.choices)
     as_of = serializers.DateField()
     as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    as_of_basis = serializers.ChoiceField(choices=DateBasis.choices)
+    date_note = serializers.CharField(allow_blank=True)
     summary = serializers.CharField()
     assessor_kind = serializers.ChoiceField(choices=StatusUpdate.AssessorKind.choices)
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), allow_null=True)
@@ -317,8 +329,11 @@ class RecommendationChangeSerializer(serializers.Serializer):
     context = serializers.CharField(max_length=300, allow_blank=True)
     made_on = serializers.DateField(allow_null=True)
     made_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    made_on_basis = serializers.ChoiceField(choices=DateBasis.choices)
     due_on = serializers.DateField(allow_null=True)
     due_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    due_on_basis = serializers.ChoiceField(choices=DateBasis.choices)
+    date_note = serializers.CharField(allow_blank=True)
     state_response = serializers.ChoiceField(
         choices=[("", "none"), *Recommendation.StateResponse.choices], allow_blank=True
     )

@@ -325,6 +325,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImplementationStatusEnum": "recommendations.models.ImplementationStatus.choices",
         "DatePrecisionEnum": "recommendations.models.DatePrecision.choices",
+        "DateBasisEnum": "recommendations.models.DateBasis.choices",
         "AssessorKindEnum": "recommendations.models.StatusUpdate.AssessorKind",
         "RecommendationKindEnum": "recommendations.models.Recommendation.Kind",
         "ActorKindEnum": "recommendations.models.Actor.Kind",
