@@ -114,7 +114,8 @@ def routed_operations():
         path = "/api/v1/" + re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: "{id}" if m[1] == "pk" else f"{{{m[1]}}}", route)
         view = pattern.callback
         if hasattr(view, "actions"):  # a viewset: the methods its router mapped, less those it refuses
-            methods = set(view.actions) & set(view.cls.http_method_names)
+            # (DRF adds "head" to the mapping once a request has been served: not documented.)
+            methods = set(view.actions) & set(view.cls.http_method_names) & HTTP_METHODS
         else:
             methods = {method for method in HTTP_METHODS if hasattr(view.view_class, method)}
         operations |= {(path, method) for method in methods}
