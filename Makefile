@@ -17,8 +17,9 @@ run: install
 	$(PY) manage.py ensure_demo_admin --url http://$(HOST):$(PORT)/admin/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Both cores (pytest-xdist); each worker builds the seed data once (tests/conftest.py).
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: install-dev
 	$(PY) -m ruff check .

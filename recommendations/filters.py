@@ -19,19 +19,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import (
+    MAX_ID,
     Actor,
     DatePrecision,
     ImplementationStatus,
     LegalProvision,
-    Mechanism,
     Recommendation,
-    RecommendationKind,
     ReviewState,
     SourceDocument,
-    StateResponse,
     StatusUpdate,
     Theme,
 )
+from .querysets import state_under_review
 
 # The status filter and the counts also know recommendations that nobody has assessed yet.
 NO_STATUS = "no_status"
@@ -98,10 +97,6 @@ class BooleanFilter(django_filters.BooleanFilter):
     """A boolean filter that refuses values other than true and false with a 400."""
 
     field_class = StrictBooleanField
-
-
-# The largest id a database stores (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
 
 
 class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
@@ -182,7 +177,7 @@ class RecommendationFilterSet(BaseFilterSet):
     """
 
     q = django_filters.CharFilter(method="filter_q", label="Search the title and the full text.")
-    kind = django_filters.MultipleChoiceFilter(choices=RecommendationKind.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=Recommendation.Kind.choices)
     status = django_filters.MultipleChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
@@ -197,8 +192,8 @@ class RecommendationFilterSet(BaseFilterSet):
         label="Show statuses and overdue flags as they stood on this date (YYYY-MM-DD); "
         "leaves out recommendations made after it.",
     )
-    mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices)
-    state_response = django_filters.MultipleChoiceFilter(choices=StateResponse.choices)
+    mechanism = django_filters.MultipleChoiceFilter(choices=Recommendation.Mechanism.choices)
+    state_response = django_filters.MultipleChoiceFilter(choices=Recommendation.StateResponse.choices)
     theme = SlugFilter(queryset=Theme.objects.all(), method="filter_theme", label="Theme slug.")
     theme_id = IdFilter(queryset=Theme.objects.all(), method="filter_theme", label="Theme id.")
     legal_provision = SlugFilter(
@@ -269,11 +264,10 @@ class RecommendationFilterSet(BaseFilterSet):
         return text_search(queryset, value, ["title", "text"])
 
     def filter_state_under_review(self, queryset, name, value):
-        value = value.strip()
-        known = (len(value) == 2 and value.upper() in countries) or Actor.objects.filter(slug=value).exists()
-        if not known:
-            raise ValidationError({name: [f"No state with country code or actor slug “{value}”."]})
-        return queryset.for_state_under_review(value)
+        state = state_under_review(value)
+        if state is None:
+            raise ValidationError({name: [f"No state with country code or actor slug “{value.strip()}”."]})
+        return queryset.for_state_under_review(state)
 
     def filter_status(self, queryset, name, value):
         if not value:
@@ -333,7 +327,7 @@ class StatusUpdateFilterSet(BaseFilterSet):
     assessed_by = SlugFilter(queryset=Actor.objects.all(), field_name="assessed_by", label="Assessor's slug.")
     assessed_by_id = IdFilter(queryset=Actor.objects.all(), field_name="assessed_by", label="Assessor's id.")
     kind = django_filters.MultipleChoiceFilter(
-        choices=RecommendationKind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
+        choices=Recommendation.Kind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
     )
     theme = SlugFilter(queryset=Theme.objects.all(), field_name="recommendation__themes", distinct=True)
     review_state = django_filters.MultipleChoiceFilter(

@@ -7,7 +7,6 @@ fields, the database constraints and the single-row checks in ``clean()``.
 """
 
 import calendar
-import datetime
 import hashlib
 import re
 
@@ -20,6 +19,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from . import quotes
+from .permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
 from .querysets import RecommendationQuerySet, SourceDocumentQuerySet, StatusUpdateQuerySet
 
 
@@ -37,85 +37,6 @@ class DateBasis(models.TextChoices):
 
     STATED = "stated", "Stated in the source"
     INFERRED = "inferred", "Inferred from the text"
-
-
-class DocumentType(models.TextChoices):
-    """What kind of text a source document is."""
-
-    REPORT = "report", "Report"
-    NEWS = "news", "News report or interview"
-    PRESS_RELEASE = "press_release", "Press release"
-    ADVOCACY = "advocacy", "Advocacy article"
-    UN_DOCUMENT = "un_document", "UN document"
-    STATEMENT = "statement", "Official statement or speech"
-    LAW = "law", "Law or legal text"
-    OTHER = "other", "Other"
-
-
-class ActorKind(models.TextChoices):
-    """What kind of body an actor is; a foreign government is a STATE whose country differs."""
-
-    UN_MECHANISM = "un_mechanism", "UN mechanism (e.g. the UPR, a special rapporteur)"
-    TREATY_BODY = "treaty_body", "UN treaty body"
-    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation (e.g. OSCE/ODIHR)"
-    STATE = "state", "State (its government)"
-    ENVOY = "envoy", "Envoy or official of a state"
-    NGO = "ngo", "Non-governmental organisation"
-    NATIONAL_AUTHORITY = "national_authority", "National authority"
-    HEAD_OF_STATE = "head_of_state", "Head of state"
-    MEDIA = "media", "Media"
-    OTHER = "other", "Other"
-
-
-class RecommendationKind(models.TextChoices):
-    """A recommendation asks the state to act; a promise is the state or its leader pledging to."""
-
-    RECOMMENDATION = "recommendation", "Recommendation (someone asks the state)"
-    PROMISE = "promise", "Promise (the state or its leader pledges)"
-
-
-class Mechanism(models.TextChoices):
-    """The process through which a recommendation or promise was made."""
-
-    UPR = "upr", "UN Universal Periodic Review"
-    TREATY_BODY = "treaty_body", "UN treaty body"
-    SPECIAL_PROCEDURES = "special_procedures", "UN special procedures"
-    OSCE = "osce", "OSCE / ODIHR"
-    BILATERAL = "bilateral", "Bilateral (a foreign government)"
-    NGO = "ngo", "NGO appeal or report"
-    NATIONAL = "national", "National pledge (speech, programme, plan)"
-    OTHER = "other", "Other"
-
-
-class StateResponse(models.TextChoices):
-    """The state's formal answer, where the mechanism asks for one (UPR: supported or noted)."""
-
-    SUPPORTED = "supported", "Supported"
-    NOTED = "noted", "Noted"
-    PARTIALLY_SUPPORTED = "partially_supported", "Partially supported"
-    REJECTED = "rejected", "Rejected"
-
-
-class LinkRelation(models.TextChoices):
-    """How one recommendation relates to another."""
-
-    ANSWERS = "answers", "answers (a promise responding to a recommendation)"
-    REPEATS = "repeats", "repeats (the same ask made again)"
-    SAME_AS = "same_as", "same as (the same ask by another actor)"
-    FOLLOWS_UP = "follows_up", "follows up"
-
-
-class AssessorKind(models.TextChoices):
-    """Whose assessment a status update is, so that a government's claims and independent
-    assessments of the same recommendation can be told apart."""
-
-    GOVERNMENT = "government", "The government's own claim"
-    NGO = "ngo", "An NGO"
-    UN_BODY = "un_body", "A UN body"
-    INTERGOVERNMENTAL = "intergovernmental", "An intergovernmental organisation"
-    FOREIGN_GOVERNMENT = "foreign_government", "A foreign government"
-    MEDIA = "media", "The media"
-    STAFF = "staff", "Our staff"
 
 
 class ImplementationStatus(models.TextChoices):
@@ -194,6 +115,11 @@ def normalize_whitespace(text):
 def text_sha256(text):
     """The SHA-256 hex digest of a document's text, as UTF-8."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# The largest id a database stores (a signed 64-bit integer): SQLite raises OverflowError, a 500,
+# on a larger one, so the API's id parameters and fields refuse it first.
+MAX_ID = 2**63 - 1
 
 
 class TimestampedModel(models.Model):
@@ -303,7 +229,17 @@ class SourceDocument(TimestampedModel):
     Once cited, the text never changes in place: a correction is a new version (a new row with its
     own SHA-256) that ``replaces`` this one (``services.source_document_correct``)."""
 
-    DocumentType = DocumentType
+    class DocumentType(models.TextChoices):
+        """What kind of text a source document is."""
+
+        REPORT = "report", "Report"
+        NEWS = "news", "News report or interview"
+        PRESS_RELEASE = "press_release", "Press release"
+        ADVOCACY = "advocacy", "Advocacy article"
+        UN_DOCUMENT = "un_document", "UN document"
+        STATEMENT = "statement", "Official statement or speech"
+        LAW = "law", "Law or legal text"
+        OTHER = "other", "Other"
 
     external_id = models.CharField(
         max_length=200,
@@ -345,14 +281,18 @@ class SourceDocument(TimestampedModel):
         ordering = ["-published_on", "external_id"]
         constraints = [
             models.CheckConstraint(
-                name="%(app_label)s_%(class)s_document_type_valid",
-                condition=Q(document_type__in=DocumentType.values),
-            ),
-            models.CheckConstraint(
                 name="%(app_label)s_%(class)s_precision_valid",
                 condition=Q(published_on_precision__in=DatePrecision.values),
             ),
         ]
+
+    # Meta's body cannot see the choices nested above it; their checks join it here, before
+    # Django reads it.
+    Meta.constraints += [
+        models.CheckConstraint(
+            name="%(app_label)s_%(class)s_document_type_valid", condition=Q(document_type__in=DocumentType.values)
+        ),
+    ]
 
     def __str__(self):
         return self.title
@@ -409,7 +349,19 @@ class Actor(TimestampedModel):
     """Who recommends, promises or is addressed: a UN body, an intergovernmental organisation,
     a state or its envoy, an NGO, a national authority or a head of state."""
 
-    Kind = ActorKind
+    class Kind(models.TextChoices):
+        """What kind of body an actor is; a foreign government is a STATE whose country differs."""
+
+        UN_MECHANISM = "un_mechanism", "UN mechanism (e.g. the UPR, a special rapporteur)"
+        TREATY_BODY = "treaty_body", "UN treaty body"
+        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation (e.g. OSCE/ODIHR)"
+        STATE = "state", "State (its government)"
+        ENVOY = "envoy", "Envoy or official of a state"
+        NGO = "ngo", "Non-governmental organisation"
+        NATIONAL_AUTHORITY = "national_authority", "National authority"
+        HEAD_OF_STATE = "head_of_state", "Head of state"
+        MEDIA = "media", "Media"
+        OTHER = "other", "Other"
 
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
@@ -427,12 +379,11 @@ class Actor(TimestampedModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                name="%(app_label)s_%(class)s_kind_valid",
-                condition=Q(kind__in=ActorKind.values),
-            ),
-        ]
+
+    # Meta's body cannot see the choices nested above it.
+    Meta.constraints = [
+        models.CheckConstraint(name="%(app_label)s_%(class)s_kind_valid", condition=Q(kind__in=Kind.values))
+    ]
 
     def __str__(self):
         return self.name
@@ -472,18 +423,44 @@ class LegalProvision(TimestampedModel):
         ]
 
     def __str__(self):
-        label = f"{self.instrument} art. {self.article}" if self.article else self.instrument
-        return f"{label} ({self.country.code})" if self.country else label
+        return self.label_of(self.instrument, self.article, self.country.code)
+
+    @staticmethod
+    def label_of(instrument, article, country_code):
+        """The one label of a provision, "Criminal Code art. 174 (KZ)" (the admin, the API and the
+        stats' groups), from its values; ``country_code`` is "" for an international instrument."""
+        label = f"{instrument} art. {article}" if article else instrument
+        return f"{label} ({country_code})" if country_code else label
 
 
 class Recommendation(ReviewedModel):
     """Something a state is asked to do (a recommendation) or pledges to do (a promise)."""
 
-    Kind = RecommendationKind
+    class Kind(models.TextChoices):
+        """A recommendation asks the state to act; a promise is the state or its leader pledging to."""
 
-    Mechanism = Mechanism
+        RECOMMENDATION = "recommendation", "Recommendation (someone asks the state)"
+        PROMISE = "promise", "Promise (the state or its leader pledges)"
 
-    StateResponse = StateResponse
+    class Mechanism(models.TextChoices):
+        """The process through which a recommendation or promise was made."""
+
+        UPR = "upr", "UN Universal Periodic Review"
+        TREATY_BODY = "treaty_body", "UN treaty body"
+        SPECIAL_PROCEDURES = "special_procedures", "UN special procedures"
+        OSCE = "osce", "OSCE / ODIHR"
+        BILATERAL = "bilateral", "Bilateral (a foreign government)"
+        NGO = "ngo", "NGO appeal or report"
+        NATIONAL = "national", "National pledge (speech, programme, plan)"
+        OTHER = "other", "Other"
+
+    class StateResponse(models.TextChoices):
+        """The state's formal answer, where the mechanism asks for one (UPR: supported or noted)."""
+
+        SUPPORTED = "supported", "Supported"
+        NOTED = "noted", "Noted"
+        PARTIALLY_SUPPORTED = "partially_supported", "Partially supported"
+        REJECTED = "rejected", "Rejected"
 
     external_id = models.CharField(
         max_length=200,
@@ -560,10 +537,7 @@ class Recommendation(ReviewedModel):
 
     class Meta:
         ordering = ["-made_on", "-id"]
-        permissions = [
-            ("publish_recommendation", "Can publish recommendations"),
-            ("archive_recommendation", "Can archive and restore recommendations"),
-        ]
+        permissions = RECOMMENDATION_PERMISSIONS
         indexes = [
             models.Index(fields=["kind", "current_status"], name="rec_kind_status_idx"),
             models.Index(fields=["due_on"], name="rec_due_on_idx"),
@@ -574,14 +548,7 @@ class Recommendation(ReviewedModel):
                 fields=["external_id"], condition=~Q(external_id=""), name="%(app_label)s_%(class)s_unique_external_id"
             ),
             models.CheckConstraint(
-                name="%(app_label)s_%(class)s_kind_valid", condition=Q(kind__in=RecommendationKind.values)
-            ),
-            models.CheckConstraint(
                 name="%(app_label)s_%(class)s_review_state_valid", condition=Q(review_state__in=ReviewState.values)
-            ),
-            models.CheckConstraint(
-                name="%(app_label)s_%(class)s_state_response_valid",
-                condition=Q(state_response="") | Q(state_response__in=StateResponse.values),
             ),
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_current_status_valid",
@@ -597,6 +564,15 @@ class Recommendation(ReviewedModel):
                 | Q(upr_action_category__gte=1, upr_action_category__lte=5),
             ),
         ]
+
+    # Meta's body cannot see the choices nested above it.
+    Meta.constraints += [
+        models.CheckConstraint(name="%(app_label)s_%(class)s_kind_valid", condition=Q(kind__in=Kind.values)),
+        models.CheckConstraint(
+            name="%(app_label)s_%(class)s_state_response_valid",
+            condition=Q(state_response="") | Q(state_response__in=StateResponse.values),
+        ),
+    ]
 
     def __str__(self):
         return self.title
@@ -624,20 +600,23 @@ class Recommendation(ReviewedModel):
         return format_partial_date(self.due_on, self.due_on_precision)
 
     def is_overdue(self):
-        """Overdue today: a deadline that passed without the recommendation being implemented. For
-        another date, whose status may have differed, use ``Recommendation.objects.overdue(on)``."""
-        return (
-            self.due_on is not None
-            and self.due_on < datetime.date.today()
-            and self.current_status != ImplementationStatus.IMPLEMENTED
-        )
+        """Overdue today, as stored (one query; lists read the ``effective_overdue`` annotation of
+        ``with_status_on`` instead). The rule is ``querysets.overdue_q``; for another date, whose
+        status may have differed, use ``Recommendation.objects.overdue(on)``."""
+        return self.pk is not None and Recommendation.objects.filter(pk=self.pk).overdue().exists()
 
 
 class RecommendationLink(TimestampedModel):
     """A typed link between two recommendations: a promise answering a recommendation, or the
     same ask repeated across years or by several actors."""
 
-    Relation = LinkRelation
+    class Relation(models.TextChoices):
+        """How one recommendation relates to another."""
+
+        ANSWERS = "answers", "answers (a promise responding to a recommendation)"
+        REPEATS = "repeats", "repeats (the same ask made again)"
+        SAME_AS = "same_as", "same as (the same ask by another actor)"
+        FOLLOWS_UP = "follows_up", "follows up"
 
     from_recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="links_out")
     to_recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="links_in")
@@ -655,11 +634,14 @@ class RecommendationLink(TimestampedModel):
                 name="%(app_label)s_%(class)s_not_self",
                 condition=~Q(from_recommendation=models.F("to_recommendation")),
             ),
-            models.CheckConstraint(
-                name="%(app_label)s_%(class)s_relation_valid",
-                condition=Q(relation__in=LinkRelation.values),
-            ),
         ]
+
+    # Meta's body cannot see the choices nested above it.
+    Meta.constraints += [
+        models.CheckConstraint(
+            name="%(app_label)s_%(class)s_relation_valid", condition=Q(relation__in=Relation.values)
+        ),
+    ]
 
     def __str__(self):
         return f"{self.from_recommendation} {self.relation} {self.to_recommendation}"
@@ -669,7 +651,17 @@ class StatusUpdate(ReviewedModel):
     """A dated assessment of how far a recommendation has been carried out, by whom, with evidence.
     Record one with ``services.status_update_record``, which keeps the current status in step."""
 
-    AssessorKind = AssessorKind
+    class AssessorKind(models.TextChoices):
+        """Whose assessment a status update is, so that a government's claims and independent
+        assessments of the same recommendation can be told apart."""
+
+        GOVERNMENT = "government", "The government's own claim"
+        NGO = "ngo", "An NGO"
+        UN_BODY = "un_body", "A UN body"
+        INTERGOVERNMENTAL = "intergovernmental", "An intergovernmental organisation"
+        FOREIGN_GOVERNMENT = "foreign_government", "A foreign government"
+        MEDIA = "media", "The media"
+        STAFF = "staff", "Our staff"
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="status_updates")
     status = models.CharField(max_length=25, choices=ImplementationStatus.choices)
@@ -703,7 +695,7 @@ class StatusUpdate(ReviewedModel):
 
     class Meta:
         ordering = ["recommendation", "-as_of", "-created_at", "-id"]
-        permissions = [("publish_statusupdate", "Can publish status updates")]
+        permissions = STATUS_UPDATE_PERMISSIONS
         get_latest_by = ["as_of", "created_at", "id"]
         indexes = [
             models.Index(fields=["recommendation", "-as_of", "-created_at", "-id"], name="status_latest_idx"),
@@ -718,13 +710,16 @@ class StatusUpdate(ReviewedModel):
                 name="%(app_label)s_%(class)s_review_state_valid", condition=Q(review_state__in=ReviewState.values)
             ),
             models.CheckConstraint(
-                name="%(app_label)s_%(class)s_assessor_kind_valid",
-                condition=Q(assessor_kind__in=AssessorKind.values),
-            ),
-            models.CheckConstraint(
                 name="%(app_label)s_%(class)s_as_of_basis_valid", condition=Q(as_of_basis__in=DateBasis.values)
             ),
         ]
+
+    # Meta's body cannot see the choices nested above it.
+    Meta.constraints += [
+        models.CheckConstraint(
+            name="%(app_label)s_%(class)s_assessor_kind_valid", condition=Q(assessor_kind__in=AssessorKind.values)
+        ),
+    ]
 
     def __str__(self):
         return f"{self.get_status_display()} as of {self.as_of_display}"

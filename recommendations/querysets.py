@@ -28,18 +28,77 @@ class SourceDocumentQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
+# ── "Overdue", the one definition ──────────────────────────────────────────────────────────
+# A recommendation is overdue on a date D when its deadline passed before D and the status that
+# held on D is not "implemented" (no status at all counts as not implemented): due on
+# 31 December, it is on time that day and overdue from 1 January. Everything that says
+# "overdue" reads these two parts: the queryset filters and annotations below (the API's list,
+# filter and ``as_of`` pictures, the admin's column and filter, ``Recommendation.is_overdue``)
+# and the counts in stats.py (``status_counts`` and the timeline).
+
+
+def deadline_passed(on):
+    """The deadline part: due before ``on``, a date or an expression (the timeline compares
+    with the start of a period). No deadline never passes (NULL is not less than anything)."""
+    return Q(due_on__lt=on)
+
+
+def done_statuses():
+    """The status part: the statuses that end being overdue. Any other (or none) leaves a
+    recommendation overdue once its deadline has passed."""
+    from .models import ImplementationStatus
+
+    return frozenset({ImplementationStatus.IMPLEMENTED})
+
+
+def still_open(status):
+    """The status part for a status already read (``""`` for none), e.g. a grouped count's."""
+    return status not in done_statuses()
+
+
+def still_open_q(status):
+    """The status part in SQL, over the field or annotation named ``status`` (never NULL)."""
+    return ~Q(**{f"{status}__in": done_statuses()})
+
+
+def overdue_q(on=None):
+    """Overdue on ``on`` (default today): both parts together, over the status that held then
+    (``with_status_on(on)`` adds it as ``effective_status``)."""
+    return deadline_passed(on or datetime.date.today()) & still_open_q("effective_status")
+
+
+def state_under_review(state):
+    """What names a state under review, the one check (the API's filter refuses what it does not
+    know): an Actor as it is, an ISO country code (any case) as the code in capitals, an actor's
+    slug as that actor; None for anything else."""
+    from django_countries import countries
+
+    from .models import Actor
+
+    if isinstance(state, Actor):
+        return state
+    value = str(state).strip()
+    if len(value) == 2 and value.upper() in countries:
+        return value.upper()
+    return Actor.objects.filter(slug=value).first()
+
+
 class StatusUpdateQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by(*LATEST_FIRST)
 
     def published(self):
         """Assessments a reviewer has published: the only ones that count toward a status."""
-        return self.filter(review_state="published")
+        from .models import ReviewState
+
+        return self.filter(review_state=ReviewState.PUBLISHED)
 
     def public(self):
         """What anyone may see: published assessments of published, unarchived recommendations."""
+        from .models import ReviewState
+
         return self.published().filter(
-            recommendation__review_state="published", recommendation__archived_at__isnull=True
+            recommendation__review_state=ReviewState.PUBLISHED, recommendation__archived_at__isnull=True
         )
 
     def held_on(self, on):
@@ -49,7 +108,9 @@ class StatusUpdateQuerySet(models.QuerySet):
 
 class RecommendationQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(review_state="published")
+        from .models import ReviewState
+
+        return self.filter(review_state=ReviewState.PUBLISHED)
 
     def active(self):
         """Not archived."""
@@ -73,25 +134,17 @@ class RecommendationQuerySet(models.QuerySet):
         government, its president, its authorities): everything that country is answerable for.
 
         ``state`` is an Actor, an actor's slug (``kazakhstan``) or an ISO country code (``KZ``,
-        any case). An actor without a country matches only what is addressed to it; an unknown
-        slug or code matches nothing.
+        any case), as ``state_under_review`` reads it. An actor without a country matches only
+        what is addressed to it; an unknown slug or code matches nothing.
         """
-        from django_countries import countries
-
-        from .models import Actor
-
-        if isinstance(state, Actor):
-            actor = state
-        else:
-            value = str(state).strip()
-            if len(value) == 2 and value.upper() in countries:
-                return self.filter(addressed_to__country=value.upper())
-            actor = Actor.objects.filter(slug=value).first()
-            if actor is None:
-                return self.none()
-        if actor.country:
-            return self.filter(addressed_to__country=actor.country)
-        return self.filter(addressed_to=actor)
+        known = state_under_review(state)
+        if known is None:
+            return self.none()
+        if isinstance(known, str):
+            return self.filter(addressed_to__country=known)
+        if known.country:
+            return self.filter(addressed_to__country=known.country)
+        return self.filter(addressed_to=known)
 
     # ── "As of" reads: one definition of the status, the overdue flag and the set of
     # recommendations that held on a date, shared by the API's lists, filters and counts. ──
@@ -119,26 +172,17 @@ class RecommendationQuerySet(models.QuerySet):
         # CASE rather than the bare condition: a missing deadline makes the condition NULL, not false.
         return queryset.annotate(
             effective_overdue=Case(
-                When(self._overdue_q(on), then=Value(True)), default=Value(False), output_field=BooleanField()
+                When(overdue_q(on), then=Value(True)), default=Value(False), output_field=BooleanField()
             )
         )
 
-    @staticmethod
-    def _overdue_q(on):
-        """Overdue on a date: the deadline passed before it and the status that held on it is not
-        "implemented" (no status at all counts as not implemented). Needs ``with_status_on``."""
-        from .models import ImplementationStatus
-
-        on = on or datetime.date.today()
-        return Q(due_on__lt=on) & ~Q(effective_status=ImplementationStatus.IMPLEMENTED)
-
     def overdue_on(self, on=None):
         """Overdue on ``on`` (default today) by the status that held then; needs ``with_status_on(on)``."""
-        return self.filter(self._overdue_q(on))
+        return self.filter(overdue_q(on))
 
     def not_overdue_on(self, on=None):
         """The complement of ``overdue_on``; needs ``with_status_on(on)``."""
-        return self.exclude(self._overdue_q(on))
+        return self.exclude(overdue_q(on))
 
     def existing_on(self, on):
         """Recommendations that had been made by date ``on``: made on or before it, or, when the

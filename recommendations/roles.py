@@ -17,6 +17,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
+from .permissions import APP_LABEL, REVIEW_CODENAMES, codename
+
 VIEWER, EDITOR, REVIEWER, ADMINISTRATOR = "Viewer", "Editor", "Reviewer", "Administrator"
 
 CURATED_MODELS = [
@@ -32,17 +34,17 @@ CURATED_MODELS = [
 # Editors may remove their own mistakes; the services refuse it once a row is published, and a
 # cited document is protected by the database.
 EDITOR_DELETABLE = ["statusupdate", "citation", "recommendationlink", "sourcedocument"]
-REVIEWER_EXTRA = ["publish_recommendation", "publish_statusupdate", "archive_recommendation"]
+REVIEWER_EXTRA = REVIEW_CODENAMES
 # Apps whose every permission an Administrator holds (those installed).
 ADMINISTRATOR_APPS = ["recommendations", "auth", "authtoken", "axes"]
 
 
 def _role_permission_codenames():
-    viewer = {f"view_{model}" for model in CURATED_MODELS}
+    viewer = {codename("view", model) for model in CURATED_MODELS}
     editor = (
         viewer
-        | {f"{action}_{model}" for model in CURATED_MODELS for action in ("add", "change")}
-        | {f"delete_{model}" for model in EDITOR_DELETABLE}
+        | {codename(action, model) for model in CURATED_MODELS for action in ("add", "change")}
+        | {codename("delete", model) for model in EDITOR_DELETABLE}
     )
     reviewer = editor | set(REVIEWER_EXTRA)
     return {VIEWER: viewer, EDITOR: editor, REVIEWER: reviewer}
@@ -63,11 +65,11 @@ def roles_sync():
         create_permissions(app_config, verbosity=0)  # permissions of apps migrated after this one
     for name, codenames in _role_permission_codenames().items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(_permissions("recommendations", codenames))
+        group.permissions.set(_permissions(APP_LABEL, codenames))
     administrator, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
     installed = [label for label in ADMINISTRATOR_APPS if any(c.label == label for c in apps.get_app_configs())]
     everything = Permission.objects.filter(content_type__app_label__in=installed).exclude(
-        Q(content_type__app_label="recommendations", codename="delete_recommendation")
+        Q(content_type__app_label=APP_LABEL, codename=codename("delete", "recommendation"))
     )
     administrator.permissions.set(everything)
 

@@ -33,9 +33,8 @@ from .models import (
     Theme,
 )
 
-PUBLISH_RECOMMENDATION = "recommendations.publish_recommendation"
-ARCHIVE_RECOMMENDATION = "recommendations.archive_recommendation"
-PUBLISH_STATUS_UPDATE = "recommendations.publish_statusupdate"
+# The admin and the importers read the permission names from here too, with the rules they guard.
+from .permissions import ARCHIVE_RECOMMENDATION, PUBLISH_RECOMMENDATION, PUBLISH_STATUS_UPDATE
 
 
 class ConcurrentEditError(Exception):

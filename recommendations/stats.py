@@ -8,7 +8,8 @@ Definitions (the README and the API schema repeat them):
 
 - a recommendation's status on date D is the latest assessment dated on or before D; without
   a date, its current status. ``no_status`` counts those with none.
-- overdue on D: due before D and the status on D is not ``implemented``.
+- overdue on D: due before D and the status on D is not ``implemented`` (the one definition is in
+  querysets.py: ``deadline_passed`` and ``still_open``, read here too).
 - ``implementation_rate`` = implemented / total; ``implementation_rate_with_partial`` =
   (implemented + partially implemented) / total. Recommendations with no status count in the
   total: nothing shows they were implemented. Rates are None when the total is 0.
@@ -28,17 +29,12 @@ from django.db.models.functions import Coalesce, Greatest
 from django_countries import countries
 
 from .filters import NO_STATUS
-from .models import ImplementationStatus, Mechanism, RecommendationKind
+from .models import ImplementationStatus, LegalProvision, Recommendation
+from .querysets import deadline_passed, still_open, still_open_q
 
 STATUS_KEYS = [*ImplementationStatus.values, NO_STATUS]
 RATE_DIGITS = 4
 MAX_TIMELINE_POINTS = 240
-
-
-def _provision_label(row, prefix):
-    instrument, article = row[f"{prefix}instrument"], row[f"{prefix}article"]
-    label = f"{instrument} art. {article}" if article else instrument
-    return f"{label} ({row[f'{prefix}country']})" if row[f"{prefix}country"] else label
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,12 +62,14 @@ GROUPINGS = {
         lambda row: countries.name(row["addressed_to__country"]) or row["addressed_to__country"],
         "(no country)",
     ),
-    "kind": Grouping("kind", (), lambda row: RecommendationKind(row["kind"]).label, "(none)"),
-    "mechanism": Grouping("mechanism", (), lambda row: Mechanism(row["mechanism"]).label, "(none)"),
+    "kind": Grouping("kind", (), lambda row: Recommendation.Kind(row["kind"]).label, "(none)"),
+    "mechanism": Grouping("mechanism", (), lambda row: Recommendation.Mechanism(row["mechanism"]).label, "(none)"),
     "legal_provision": Grouping(
         "legal_provisions__slug",
         ("legal_provisions__instrument", "legal_provisions__article", "legal_provisions__country"),
-        lambda row: _provision_label(row, "legal_provisions__"),
+        lambda row: LegalProvision.label_of(
+            row["legal_provisions__instrument"], row["legal_provisions__article"], row["legal_provisions__country"]
+        ),
         "(no legal provision)",
     ),
 }
@@ -83,7 +81,7 @@ def _summary(buckets):
     overdue = 0
     for status, (count, past_due) in buckets.items():
         by_status[status or NO_STATUS] += count
-        if status != ImplementationStatus.IMPLEMENTED:
+        if still_open(status):
             overdue += past_due
     return _summary_counts(by_status, overdue)
 
@@ -102,12 +100,14 @@ def _summary_counts(by_status, overdue):
 
 
 def _counted(queryset, on, *fields):
-    """Rows of (fields…, status, count, past_due) for a queryset annotated by ``with_status_on(on)``."""
+    """Rows of (fields…, status, count, past_due) for a queryset annotated by ``with_status_on(on)``.
+    ``past_due`` counts the deadlines passed; whether the group's status leaves them overdue is
+    decided per group (``_summary``), so the status subquery of an ``as_of`` count runs once."""
     day = on or datetime.date.today()
     return (
         queryset.order_by()
         .values(*fields, "effective_status")
-        .annotate(count=Count("pk"), past_due=Count("pk", filter=Q(due_on__lt=day)))
+        .annotate(count=Count("pk"), past_due=Count("pk", filter=deadline_passed(day)))
     )
 
 
@@ -178,16 +178,18 @@ def _changes(periods):
 
     yield counted(periods, STARTS, F("status"), F("start"), Value(0))
     yield counted(periods.filter(end__isnull=False), ENDS, F("status"), F("end"), Value(0))
-    late = periods.filter(due_on__isnull=False).exclude(status=ImplementationStatus.IMPLEMENTED)
+    late = periods.filter(due_on__isnull=False).filter(still_open_q("status"))
     for kind, boundary in ((OVERDUE_STARTS, "start"), (OVERDUE_ENDS, "end")):
-        # In a period [start, end), overdue on a point p = start <= p and due_on < p, minus
-        # end <= p and due_on < p; each pair of conditions is one date, strict or not.
+        # In a period [start, end), overdue on a point p = start <= p and the deadline passed
+        # before p, minus the same for end. Each pair is one date g = the later of the boundary
+        # and the deadline: from g itself if the deadline had passed by g, else from the day after.
+        later = Greatest(boundary, "due_on", output_field=DateField())
         yield counted(
             late.filter(**{f"{boundary}__isnull": False}),
             kind,
             Value(""),
-            Greatest(boundary, "due_on", output_field=DateField()),
-            Case(When(due_on__gte=F(boundary), then=Value(1)), default=Value(0)),
+            later,
+            Case(When(deadline_passed(later), then=Value(0)), default=Value(1)),
         )
 
 

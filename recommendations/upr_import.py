@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_countries import countries
 
-from .models import Actor, Mechanism, Recommendation, ReviewState, StateResponse, Theme, normalize_whitespace
+from .models import Actor, Recommendation, ReviewState, Theme, normalize_whitespace
 from .services import PUBLISH_RECOMMENDATION
 from .text_encoding import EncodingError, decode_text
 
@@ -48,12 +48,12 @@ BATCH_SIZE = 500
 
 # UPR Info's responses. Early exports also say "Rejected" or leave the response pending.
 RESPONSES = {
-    "accepted": StateResponse.SUPPORTED,
-    "supported": StateResponse.SUPPORTED,
-    "partially accepted": StateResponse.PARTIALLY_SUPPORTED,
-    "partially supported": StateResponse.PARTIALLY_SUPPORTED,
-    "noted": StateResponse.NOTED,
-    "rejected": StateResponse.REJECTED,
+    "accepted": Recommendation.StateResponse.SUPPORTED,
+    "supported": Recommendation.StateResponse.SUPPORTED,
+    "partially accepted": Recommendation.StateResponse.PARTIALLY_SUPPORTED,
+    "partially supported": Recommendation.StateResponse.PARTIALLY_SUPPORTED,
+    "noted": Recommendation.StateResponse.NOTED,
+    "rejected": Recommendation.StateResponse.REJECTED,
     "pending": "",
     "": "",
 }
@@ -526,7 +526,7 @@ class _Plan:
             "upr_action_category": row.action_category,
             "upr_session": row.session,
             "upr_cycle": row.cycle,
-            "mechanism": Mechanism.UPR,
+            "mechanism": Recommendation.Mechanism.UPR,
         }
 
     def write(self, progress: Progress) -> None:

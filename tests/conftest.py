@@ -25,6 +25,8 @@ def make_staff(db, django_user_model):
             user.set_password("a long test passphrase")
             user.save()
             user.groups.add(Group.objects.get(name=role))
+        # A user made elsewhere under the same name would bring other permissions into the test.
+        assert user.groups.filter(name=role).exists(), f"user “{user.username}” exists and is not a {role}"
         return user
 
     return make
@@ -58,19 +60,56 @@ def api_client():
     return APIClient()
 
 
-@pytest.fixture
-def seeded(db, settings):
-    """The curated seed data (33 recommendations and promises from five real documents)."""
+@pytest.fixture(scope="session")
+def seed_snapshot(django_db_setup, django_db_blocker):
+    """The rows ``seeds_load`` writes, captured once per test session (once per xdist worker).
+
+    Loading the seeds runs every service, check and history write (most of a second); inserting
+    the rows it wrote into each test's transaction takes a few milliseconds. The load runs in a
+    transaction that is rolled back, so the test database itself stays empty."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import transaction
+
     from recommendations.seeds import seeds_load
 
-    return seeds_load(directory=settings.SEEDS_DIR)
+    models = apps.get_models(include_auto_created=True)  # many-to-many tables too
+    with django_db_blocker.unblock(), transaction.atomic():
+        before = {model: model._base_manager.count() for model in models}
+        report = seeds_load(directory=settings.SEEDS_DIR)
+        written = {model: list(model._base_manager.order_by("pk")) for model in models}
+        written = {model: rows for model, rows in written.items() if len(rows) != before[model]}
+        assert not any(before[model] for model in written), "the seed snapshot needs an empty database"
+        transaction.set_rollback(True)
+    return written, report
+
+
+@pytest.fixture
+def seeded(db, seed_snapshot):
+    """The curated seed data (33 recommendations and promises from five real documents), exactly
+    as ``seeds_load`` writes it, history and timestamps included (see ``seed_snapshot``)."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    written, report = seed_snapshot
+    for model, rows in written.items():
+        fields = model._meta.local_concrete_fields
+        batch = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+        for start in range(0, len(rows), batch):
+            # A raw insert, as loaddata's saves: stored values as they are (no auto_now), no signals.
+            model._base_manager._insert(rows[start : start + batch], fields=fields, raw=True)
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(written)):
+            cursor.execute(statement)
+    return report
 
 
 @pytest.fixture
 def editor(django_user_model):
-    """A user allowed to record status updates (and nothing else)."""
+    """A user allowed to record status updates (and nothing else); not the Editor role, whose
+    ``make_staff("Editor")`` user is named "editor"."""
     from django.contrib.auth.models import Permission
 
-    user = django_user_model.objects.create_user("editor", password="x")
+    user = django_user_model.objects.create_user("status-recorder", password="x")
     user.user_permissions.add(Permission.objects.get(codename="add_statusupdate"))
     return user

@@ -10,6 +10,7 @@ from recommendations.models import (
     Actor,
     LegalProvision,
     Recommendation,
+    ReviewState,
     SourceDocument,
     Theme,
 )
@@ -74,7 +75,7 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     made_by = factory.SubFactory(ActorFactory)
     addressed_to = factory.SubFactory(StateFactory)
     made_on = datetime.date(2019, 6, 12)
-    review_state = "published"  # existing, reviewed data; tests of the review flow make drafts
+    review_state = ReviewState.PUBLISHED  # existing, reviewed data; tests of the review flow make drafts
 
 
 def record_status(

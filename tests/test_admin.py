@@ -133,10 +133,25 @@ def test_status_update_filters(admin_client, data):
     assert [u.recommendation.title for u in response.context["cl"].result_list] == ["End torture in prisons"]
 
 
+def readonly_value(response, name):
+    """What the change page shows in the read-only field ``name`` (not anywhere else on the page)."""
+    for fieldset in response.context["adminform"]:
+        for line in fieldset:
+            for field in line:
+                if field.is_readonly and field.field["name"] == name:
+                    return field.contents()
+    raise AssertionError(f"no read-only field {name} on the page")
+
+
 def test_recommendation_page_shows_derived_status_and_history(admin_client, data):
     response = admin_client.get(url(Recommendation, "change", data["protest_law"].pk))
     content = response.content.decode()
-    assert "Stalled" in content
+    # The derived fields themselves: "Stalled" also appears in the history inline below them.
+    assert readonly_value(response, "current_status") == "Stalled"
+    assert readonly_value(response, "current_status_as_of") == "Feb. 1, 2020"
+    assert 'alt="True"' in readonly_value(response, "overdue")
+    listed = admin_client.get(url(Recommendation, "changelist"), {"q": "protest"}).context["cl"].result_list
+    assert [(r.current_status, r.current_status_as_of) for r in listed] == [("stalled", datetime.date(2020, 2, 1))]
     assert "by the end of the year" in content  # the recommendation's own citation inline
     assert "the reform had stalled" in content  # evidence in the status history inline
     assert f"?recommendation={data['protest_law'].pk}" in content  # link to the one-form status update

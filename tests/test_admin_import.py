@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from recommendations.models import Recommendation, StateResponse
+from recommendations.models import Recommendation
 from recommendations.upr_import import upr_import
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,10 @@ class TestUploadPreviewConfirm:
         page = response.content.decode()
         assert "0 created, 1 updated, 4 unchanged" in page
         assert "state_response: noted → supported" in page
-        assert Recommendation.objects.get(text__contains="peaceful assemblies").state_response == StateResponse.NOTED
+        assert (
+            Recommendation.objects.get(text__contains="peaceful assemblies").state_response
+            == Recommendation.StateResponse.NOTED
+        )
         importer.post(IMPORT_URL, {"token": response.context["pending"].token})
         assert Recommendation.objects.get(text__contains="peaceful assemblies").state_response == "supported"
 

@@ -46,6 +46,14 @@ class TestWhatThePublicSees:
         assert api_client.get(rec_url(draft)).status_code == 404
         assert api_client.get("/api/v1/stats/").json()["overall"]["total"] == 1
 
+    def test_published_status_updates_of_a_draft_recommendation_are_hidden(self, api_client, published):
+        draft = RecommendationFactory(review_state="draft")
+        hidden = record_status(draft, ImplementationStatus.STALLED, datetime.date(2020, 1, 1))
+        listed = [u["id"] for u in api_client.get("/api/v1/status-updates/").json()["results"]]
+        assert hidden.pk not in listed
+        assert listed == [published.status_updates.get().pk]
+        assert api_client.get(update_url(hidden)).status_code == 404
+
     def test_draft_status_updates_are_hidden_and_do_not_count(self, api_client, draft_update):
         listed = api_client.get("/api/v1/status-updates/").json()["results"]
         assert [u["status"] for u in listed] == ["in_progress"]

@@ -182,3 +182,38 @@ def test_status_updates_list_query_count_is_fixed(api_client, django_assert_max_
             record_status(RecommendationFactory(), "stalled", f"2020-01-{n + 1:02d}")
         with django_assert_max_num_queries(3):
             api_client.get(URL, {"page_size": 100})
+
+
+def test_the_id_ceiling_is_the_same_for_filters_and_fields(editor, payload, api_client):
+    """The largest id a database stores is found by an id filter and by an id field alike; one
+    more is refused by both with a 400, not an overflow."""
+    from recommendations.models import MAX_ID
+
+    ngo = ActorFactory(pk=MAX_ID, slug="the-last-actor")
+    client = token_client(editor)
+    recorded = client.post(URL, {**payload, "assessed_by": MAX_ID}, format="json")
+    assert recorded.status_code == 201, recorded.json()
+    assert StatusUpdate.objects.get().assessed_by == ngo
+    refused = client.post(URL, {**payload, "assessed_by": MAX_ID + 1}, format="json")
+    assert refused.status_code == 400
+    assert "No actor" in refused.json()["assessed_by"][0]
+    assert api_client.get("/api/v1/actors/", {"part_of_id": MAX_ID}).status_code == 200
+    assert api_client.get("/api/v1/actors/", {"part_of_id": MAX_ID + 1}).status_code == 400
+
+
+def test_the_admin_form_and_the_api_hand_the_service_the_same_fields():
+    """Both pass their validated fields through to ``status_update_record`` as they are: a field
+    one of them gains must be one the service takes, and the other must offer it too."""
+    import inspect
+
+    from recommendations.api.serializers import StatusUpdateCreateSerializer
+    from recommendations.forms import StatusUpdateWithCitationForm
+
+    service = set(inspect.signature(services.status_update_record).parameters)
+    admin = set(StatusUpdateWithCitationForm.Meta.fields)
+    api = set(StatusUpdateCreateSerializer().fields) - {
+        "citations",
+        "publish",
+    }  # evidence; publishing is an admin action
+    assert admin == api
+    assert admin | {"citations", "publish", "recorded_by"} == service

@@ -163,7 +163,10 @@ CASES = [
     ({"q": "zzqx"}, ""),
     ({"updated_after": "2000-01-01T00:00:00Z"}, "ABCD"),
     ({"updated_after": "2999-01-01T00:00:00Z"}, ""),
+    # An ordering case compares the order itself (the others compare sorted titles); the rows'
+    # default order, newest first, is C B A D.
     ({"ordering": "title"}, "ABCD"),
+    ({"ordering": "-title"}, "DCBA"),
 ]
 
 
@@ -187,7 +190,8 @@ def querydict(params):
 def test_recommendation_filter(rows, params, expected):
     filterset = RecommendationFilterSet(querydict(resolve(params, rows)), queryset=Recommendation.objects.all())
     assert filterset.is_valid(), filterset.errors
-    assert "".join(sorted(r.title for r in filterset.qs)) == expected
+    titles = "".join(r.title for r in filterset.qs)
+    assert (titles if "ordering" in params else "".join(sorted(titles))) == expected
 
 
 def test_every_filter_has_a_hit_and_a_miss():
@@ -263,3 +267,27 @@ def test_status_update_filters(rows):
     assert titles(theme="torture") == ["B:in_progress"]
     assert titles(recommendation=str(Recommendation.objects.get(title="D").pk)) == ["D:partially_implemented"]
     assert titles(updated_after=(timezone.now() + datetime.timedelta(days=1)).isoformat()) == []
+
+
+@pytest.mark.parametrize("value", ["KZ", "kz", " uz ", "kazakhstan", "tokayev", "hrw", "XX", "nobody", "K", ""])
+def test_state_under_review_filter_refuses_exactly_what_the_queryset_does_not_know(rows, api_client, value):
+    from recommendations.querysets import state_under_review
+
+    response = api_client.get("/api/v1/recommendations/", {"state_under_review": value})
+    if value and state_under_review(value) is None:
+        assert response.status_code == 400
+        assert "state_under_review" in response.json()
+        assert not Recommendation.objects.for_state_under_review(value).exists()
+        return
+    assert response.status_code == 200
+    expected = Recommendation.objects.for_state_under_review(value) if value else Recommendation.objects.all()
+    assert sorted(item["title"] for item in response.json()["results"]) == sorted(r.title for r in expected)
+
+
+def test_an_actor_without_a_country_under_review_matches_what_is_addressed_to_it(rows):
+    """An authority with no country of its own (an international body, say) answers only for
+    what is addressed to it."""
+    assembly_body = ActorFactory(slug="un-assembly")
+    RecommendationFactory(title="E", addressed_to=assembly_body, made_by=ActorFactory())
+    assert [r.title for r in Recommendation.objects.for_state_under_review("un-assembly")] == ["E"]
+    assert [r.title for r in Recommendation.objects.for_state_under_review(assembly_body)] == ["E"]

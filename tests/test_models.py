@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from recommendations import services
 from recommendations.models import (
     Citation,
     DateBasis,
@@ -34,6 +35,18 @@ class TestQuoteValidation:
             citation.full_clean()
         assert "does not occur in the document" in error.value.message_dict["quote"][0]
         assert document.external_id in error.value.message_dict["quote"][0]
+
+    def test_the_model_and_the_service_refuse_a_quote_with_one_message(self, document, recommendation):
+        quote = "The reform was completed."
+        with pytest.raises(ValidationError) as by_model:
+            Citation(document=document, recommendation=recommendation, quote=quote).full_clean()
+        with pytest.raises(ValidationError) as by_service:
+            services.citations_validate([services.CitationInput(document=document, quote=quote)])
+        assert by_model.value.message_dict["quote"] == by_service.value.message_dict["citations"]
+        assert by_model.value.message_dict["quote"] == [document.missing_quote_message(quote)]
+        assert document.missing_quote_message(quote).startswith(
+            f"This quote does not occur in the document “{document.external_id}”."
+        )
 
     def test_refuses_quote_that_differs_in_more_than_whitespace(self, document, recommendation):
         citation = Citation(document=document, recommendation=recommendation, quote="observers said the reform")

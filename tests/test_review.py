@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from recommendations import services
-from recommendations.models import ImplementationStatus, Recommendation, StatusUpdate
+from recommendations.models import Citation, ImplementationStatus, Recommendation, StatusUpdate
 from recommendations.roles import roles_sync
 from tests.factories import RecommendationFactory, record_status
 
@@ -29,6 +29,8 @@ class TestRoles:
         assert set(Group.objects.values_list("name", flat=True)) >= {"Viewer", "Editor", "Reviewer", "Administrator"}
 
     def test_each_role_has_exactly_what_it_needs(self):
+        Group.objects.all().delete()
+        roles_sync()  # what the sync builds now, not what migrate left
         viewer, editor, reviewer = group_codenames("Viewer"), group_codenames("Editor"), group_codenames("Reviewer")
         assert "view_recommendation" in viewer
         assert not {c for c in viewer if not c.startswith("view_")}
@@ -45,10 +47,26 @@ class TestRoles:
         assert "add_statusupdate" in group_codenames("Editor")
         assert Group.objects.filter(name="Viewer").exists()
 
+    def test_a_missing_permission_is_named(self):
+        from recommendations.roles import _permissions
+
+        with pytest.raises(LookupError) as error:
+            _permissions("recommendations", ["publish_recommendation", "fly_recommendation"])
+        assert str(error.value) == "Permissions missing (run migrate first): fly_recommendation"
+
     def test_sync_is_idempotent(self):
         before = {g.name: group_codenames(g.name) for g in Group.objects.all()}
         roles_sync()
         assert {g.name: group_codenames(g.name) for g in Group.objects.all()} == before
+
+
+def test_the_editor_fixture_and_the_editor_role_are_different_users(editor, make_staff):
+    """The ``editor`` fixture may only record status updates; the Editor role may do much more."""
+    role = make_staff("Editor")
+    assert editor != role
+    assert editor.has_perm("recommendations.add_statusupdate")
+    assert not editor.has_perm("recommendations.change_recommendation")
+    assert role.has_perm("recommendations.change_recommendation")
 
 
 class TestReviewInServices:
@@ -166,6 +184,54 @@ class TestReviewInAdmin:
         assert draft_update.review_state == "published"
         draft_update.recommendation.refresh_from_db()
         assert draft_update.recommendation.current_status == "implemented"
+
+    def test_actions_count_the_selection_before_acting(self, client_as, draft_update):
+        """Publishing drafts from the list filtered to drafts takes them out of the filter: the
+        report still counts what was selected."""
+        other = record_status(
+            RecommendationFactory(), ImplementationStatus.STALLED, datetime.date(2021, 1, 1), publish=False
+        )
+        client = client_as("Reviewer")
+        drafts = url(StatusUpdate, "changelist") + "?review_state__exact=draft"
+        response = client.post(
+            drafts, {"action": "publish", "_selected_action": [draft_update.pk, other.pk]}, follow=True
+        )
+        assert [str(m) for m in response.context["messages"]] == ["2 of 2 selected status updates published."]
+        response = client.post(
+            url(Recommendation, "changelist") + "?review_state__exact=published",
+            {"action": "unpublish", "_selected_action": [draft_update.recommendation_id]},
+            follow=True,
+        )
+        assert [str(m) for m in response.context["messages"]] == ["1 of 1 selected recommendations withdrawn to draft."]
+        response = client.post(
+            url(StatusUpdate, "changelist"),
+            {"action": "publish", "_selected_action": [draft_update.pk, other.pk]},
+            follow=True,
+        )
+        assert [str(m) for m in response.context["messages"]] == [
+            "0 of 2 selected status updates published; the others already were."
+        ]
+
+    def test_published_status_updates_cannot_be_deleted_by_editors(self, client_as, recommendation):
+        published = record_status(recommendation, ImplementationStatus.IN_PROGRESS, datetime.date(2020, 1, 1))
+        draft = record_status(recommendation, ImplementationStatus.STALLED, datetime.date(2021, 1, 1), publish=False)
+        client = client_as("Editor")
+        assert client.post(url(StatusUpdate, "delete", published.pk), {"post": "yes"}).status_code == 403
+        assert StatusUpdate.objects.filter(pk=published.pk).exists()
+        assert client.post(url(StatusUpdate, "delete", draft.pk), {"post": "yes"}).status_code == 302
+        assert not StatusUpdate.objects.filter(pk=draft.pk).exists()
+        reviewer = client_as("Reviewer")
+        assert reviewer.post(url(StatusUpdate, "delete", published.pk), {"post": "yes"}).status_code == 302
+
+    def test_citations_of_published_rows_are_read_only_for_editors(self, client_as, recommendation):
+        published = record_status(recommendation, ImplementationStatus.IN_PROGRESS, datetime.date(2020, 1, 1))
+        citation = published.citations.get()
+        editor = client_as("Editor")
+        page = editor.get(url(Citation, "change", citation.pk))
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
+        assert editor.post(url(Citation, "delete", citation.pk), {"post": "yes"}).status_code == 403
+        assert 'name="_save"' in client_as("Reviewer").get(url(Citation, "change", citation.pk)).content.decode()
 
     def test_published_rows_are_read_only_for_editors(self, client_as, recommendation):
         published = record_status(recommendation, ImplementationStatus.IN_PROGRESS, datetime.date(2020, 1, 1))

@@ -1,6 +1,8 @@
 """The OpenAPI schema: it validates, the docs are served without an external CDN, and
 schemathesis finds no server error and no response that breaks the schema in any operation."""
 
+import re
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -86,3 +88,78 @@ def test_no_operation_fails_or_breaks_its_schema(api_schema):
                 case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
             check()
+
+
+# ── The schema promises only what exists ───────────────────────────────────────────────────
+
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def documented_operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return schema, {
+        (path, method) for path, item in schema["paths"].items() for method in item if method in HTTP_METHODS
+    }
+
+
+def routed_operations():
+    """Every route of the API with the methods its view answers, spelt as OpenAPI paths."""
+    from recommendations.api.urls import urlpatterns
+
+    operations = set()
+    for pattern in urlpatterns:
+        route = str(pattern.pattern).removeprefix("^").removesuffix("$")
+        if "format" in route or not route:
+            continue  # format suffixes and the browsable API's root
+        path = "/api/v1/" + re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: "{id}" if m[1] == "pk" else f"{{{m[1]}}}", route)
+        view = pattern.callback
+        if hasattr(view, "actions"):  # a viewset: the methods its router mapped, less those it refuses
+            # (DRF adds "head" to the mapping once a request has been served: not documented.)
+            methods = set(view.actions) & set(view.cls.http_method_names) & HTTP_METHODS
+        else:
+            methods = {method for method in HTTP_METHODS if hasattr(view.view_class, method)}
+        operations |= {(path, method) for method in methods}
+    return operations
+
+
+def test_every_documented_operation_is_a_route_and_every_route_is_documented():
+    _, documented = documented_operations()
+    assert documented == routed_operations()
+
+
+# A service verb named in a description is an operation: these by HTTP method, any other as
+# an action route (``/{id}/<verb>/``).
+VERB_METHODS = {
+    "create": ("", "post"),
+    "record": ("", "post"),
+    "change": ("{id}/", "patch"),
+    "delete": ("{id}/", "delete"),
+}
+
+
+def test_descriptions_mention_only_actions_that_exist():
+    """What a description says a client can do (``publish``, ``archive``…) must be an operation
+    of that resource: the recommendations once promised a ``restore`` that was never routed."""
+    from recommendations import services
+    from recommendations.api.urls import router
+
+    schema, documented = documented_operations()
+    checked = 0
+    for prefix, viewset, _ in router.registry:
+        entity = getattr(viewset, "review_argument", None)
+        if entity is None:
+            continue
+        base = f"/api/v1/{prefix}/"
+        verbs = {name.removeprefix(f"{entity}_") for name in vars(services) if name.startswith(f"{entity}_")}
+        text = " ".join(
+            operation.get("description", "")
+            for path, item in schema["paths"].items()
+            if path.startswith(base)
+            for method, operation in item.items()
+            if method in HTTP_METHODS
+        )
+        for verb in sorted(verb for verb in verbs if f"``{verb}``" in text):
+            suffix, method = VERB_METHODS.get(verb, (f"{{id}}/{verb}/", "post"))
+            assert (base + suffix, method) in documented, f"{base} mentions ``{verb}``, which is not an operation"
+            checked += 1
+    assert checked >= 5  # publish, unpublish and archive of recommendations; publish, unpublish of updates

@@ -40,11 +40,6 @@ def seed(key):
     return Recommendation.objects.get(external_id=f"seed:{key}")
 
 
-@pytest.fixture
-def seeded():
-    load_seeds()
-
-
 class TestContent:
     def test_all_five_documents_with_their_metadata(self, seeded):
         assert SEED_FILES == [

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_records_status_update_with_its_citations(recommendation, django_user_model):
-    user = django_user_model.objects.create_user("editor")
+    user = django_user_model.objects.create_user("recorder")
     first, second = SourceDocumentFactory(), SourceDocumentFactory()
     ngo = ActorFactory()
     update = services.status_update_record(
@@ -121,3 +121,50 @@ def test_refresh_does_not_overwrite_other_fields_of_a_stale_instance(recommendat
     recommendation.refresh_from_db()
     assert recommendation.title == "Edited by a colleague"
     assert recommendation.current_status == ImplementationStatus.IN_PROGRESS
+
+
+def test_a_status_update_needs_a_citation(recommendation):
+    with pytest.raises(ValidationError) as error:
+        services.status_update_record(
+            recommendation=recommendation,
+            status=ImplementationStatus.STALLED,
+            as_of=datetime.date(2020, 1, 1),
+            summary="No evidence.",
+            citations=[],
+        )
+    assert error.value.message_dict == {"citations": ["A status update needs at least one citation as evidence."]}
+    assert not StatusUpdate.objects.exists()
+
+
+def test_one_bad_citation_is_reported_without_a_number(document):
+    with pytest.raises(ValidationError) as error:
+        services.citations_validate([services.CitationInput(document=document, quote="Never said.")])
+    assert error.value.message_dict == {"citations": [document.missing_quote_message("Never said.")]}
+
+
+def test_a_citation_of_a_recommendation_is_attached_to_it(recommendation, document):
+    citation = services.citation_create(
+        document=document, quote="the reform   had stalled", recommendation=recommendation
+    )
+    assert (citation.recommendation, citation.status_update, citation.location) == (recommendation, None, "")
+    assert list(recommendation.citations.all()) == [citation]
+
+
+def test_a_concurrent_edit_is_explained(recommendation):
+    error = services.ConcurrentEditError(recommendation, 3, 4)
+    assert str(error) == (
+        "Someone else changed this recommendation after you opened it (you edited version 3; it is now at "
+        "version 4). Your changes were not saved: reload it to see theirs, then make your changes again."
+    )
+
+
+def test_the_history_says_who_published_and_withdrew(recommendation, django_user_model):
+    reviewer = django_user_model.objects.create_superuser("a-reviewer", password="a long test passphrase")
+    draft = record_status(recommendation, ImplementationStatus.STALLED, datetime.date(2020, 1, 1), publish=False)
+    services.status_update_publish(status_update=draft, user=reviewer)
+    assert (draft.history.first().review_state, draft.history.first().history_user) == ("published", reviewer)
+    services.recommendation_unpublish(recommendation=recommendation, user=reviewer)
+    assert (recommendation.history.first().review_state, recommendation.history.first().history_user) == (
+        "draft",
+        reviewer,
+    )

@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from django.db.models import QuerySet
 
 from recommendations import services
-from recommendations.models import Actor, Recommendation, StateResponse, Theme
+from recommendations.models import Actor, Recommendation, Theme
 from recommendations.text_encoding import decode_text
 from recommendations.upr_import import UprImportError, country_code, short_title, upr_cycle, upr_import
 from tests.factories import RecommendationFactory, StateFactory, ThemeFactory
@@ -111,14 +111,14 @@ class TestMapping:
         assert recommendation.kind == Recommendation.Kind.RECOMMENDATION
         assert (recommendation.upr_session, recommendation.upr_cycle) == (20, 2)
         assert recommendation.context == "UPR session 20 (cycle 2)"
-        assert recommendation.state_response == StateResponse.SUPPORTED
+        assert recommendation.state_response == Recommendation.StateResponse.SUPPORTED
         assert recommendation.upr_action_category == 5
         assert recommendation.made_on is None  # the export gives no date; none is invented
         assert recommendation.external_id.startswith("upr:") and len(recommendation.external_id) == 68
         assert (recommendation.addressed_to.name, recommendation.addressed_to.kind) == ("Kazakhstan", "state")
         assert recommendation.addressed_to.country.code == "KZ"
         assert recommendation.made_by.country.code == "CI"
-        assert imported("peaceful assemblies").state_response == StateResponse.NOTED
+        assert imported("peaceful assemblies").state_response == Recommendation.StateResponse.NOTED
 
     def test_gives_observer_states_and_upr_info_spellings_their_country_codes(self):
         report = upr_import(content=SAMPLE)
@@ -203,7 +203,7 @@ class TestIdempotence:
         assert (change.number, change.action) == (3, "update")
         assert change.changes == (("state_response", "noted", "supported"),)
         changed = imported("peaceful assemblies")
-        assert changed.state_response == StateResponse.SUPPORTED
+        assert changed.state_response == Recommendation.StateResponse.SUPPORTED
         assert changed.updated_at > changed_before.updated_at  # the API's "changed since" feed sees it
         assert imported("Optional Protocol").updated_at == untouched.updated_at
 
@@ -350,7 +350,7 @@ class TestDryRun:
         upr_import(content=SAMPLE)
         report = upr_import(content=SAMPLE.replace(b"Noted,5", b"Accepted,5"), dry_run=True)
         assert report.totals.updated == 1
-        assert imported("peaceful assemblies").state_response == StateResponse.NOTED
+        assert imported("peaceful assemblies").state_response == Recommendation.StateResponse.NOTED
 
 
 class TestStateUnderReview:

@@ -28,23 +28,36 @@ def form_model_fields(form):
     return {name: value for name, value in form.cleaned_data.items() if name in names}
 
 
-def report_action(model_admin, request, changed, total, done):
+def editable_by(request, reviewed, publish_permission):
+    """Published rows are public: only someone who may publish changes or removes them, or what
+    hangs under them. ``reviewed`` is None for a row not yet saved."""
+    return reviewed is None or not reviewed.is_published or request.user.has_perm(publish_permission)
+
+
+def review_action(model_admin, request, queryset, service, done):
+    """An admin action that runs a review service (publish, withdraw, archive, restore) on each
+    selected row and says how many changed. The selection is read, and counted, before acting:
+    acting can take rows out of the changelist's filter (publishing drafts listed as drafts)."""
+    selected = list(queryset)
+    changed = sum(service(**{model_admin.review_argument: row}, user=request.user) for row in selected)
     noun = model_admin.model._meta.verbose_name_plural
-    model_admin.message_user(request, f"{changed} of {total} selected {noun} {done}; the others already were.")
+    others = "; the others already were" if changed < len(selected) else ""
+    model_admin.message_user(request, f"{changed} of {len(selected)} selected {noun} {done}{others}.")
 
 
 class ReviewedAdminMixin:
     """Shared by recommendations and status updates: drafts are marked; published rows are
-    read-only for anyone who may not publish; a save is refused (and the editor told why) if the
-    row changed since the form was opened; every change is in the history."""
+    read-only (and cannot be deleted) for anyone who may not publish; a save is refused (and the
+    editor told why) if the row changed since the form was opened; every change is in the history."""
 
     publish_permission = ""
+    review_argument = ""  # the review services' keyword for the row
 
     def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and obj.is_published:
-            return request.user.has_perm(self.publish_permission)
-        return allowed
+        return super().has_change_permission(request, obj) and editable_by(request, obj, self.publish_permission)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and editable_by(request, obj, self.publish_permission)
 
     def has_publish_permission(self, request):
         return request.user.has_perm(self.publish_permission)
@@ -92,18 +105,16 @@ class CitationConfirmationInlineMixin:
         return citation_confirmation(obj)
 
 
-def parent_is_editable(request, parent, publish_permission):
-    return parent is None or not parent.is_published or request.user.has_perm(publish_permission)
-
-
-class ParentReviewInlineMixin:
-    """An inline under a published recommendation or status update is read-only for anyone who
-    may not publish, like the row above it."""
+class ParentReviewMixin:
+    """What hangs under a published recommendation or status update (its inlines, its citations)
+    is read-only for anyone who may not publish, like the row above it."""
 
     parent_publish_permission = ""
 
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+    def reviewed_parent(self, obj):
+        """The reviewed row that decides, and the permission that publishes it. For an inline,
+        ``obj`` is that row itself."""
+        return obj, self.parent_publish_permission
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
@@ -111,5 +122,10 @@ class ParentReviewInlineMixin:
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
 
-    def _parent_editable(self, request, parent):
-        return parent_is_editable(request, parent, self.parent_publish_permission)
+    def _parent_editable(self, request, obj):
+        return editable_by(request, *self.reviewed_parent(obj))
+
+
+class ParentReviewInlineMixin(ParentReviewMixin):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)

@@ -17,9 +17,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import services
 from ..models import (
     Citation,
+    DateBasis,
     SourceDocument,
 )
-from .common import change_link, citation_confirmation, form_model_fields, parent_is_editable, snippet
+from .common import (
+    CitationConfirmationInlineMixin,
+    ParentReviewInlineMixin,
+    ParentReviewMixin,
+    change_link,
+    citation_confirmation,
+    form_model_fields,
+    snippet,
+)
 
 
 class DocumentCorrectionForm(forms.Form):
@@ -32,6 +41,16 @@ class DocumentCorrectionForm(forms.Form):
         max_length=200,
         help_text="Leave empty for the old one with a version suffix (e.g. report.txt@v2).",
     )
+
+
+class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, admin.TabularInline):
+    """Evidence under a recommendation or a status update; each quote is checked against its
+    document on save. Subclasses say which parent (``fk_name``) and its publish permission."""
+
+    model = Citation
+    fields = ["document", "quote", "location"]
+    autocomplete_fields = ["document"]
+    extra = 0
 
 
 @admin.register(SourceDocument)
@@ -136,7 +155,7 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="published", ordering="published_on")
     def published(self, obj):
-        basis = " (inferred)" if obj.published_on_basis == "inferred" else ""
+        basis = " (inferred)" if obj.published_on_basis == DateBasis.INFERRED else ""
         return f"{obj.published_on_display}{basis}" if obj.published_on else "—"
 
     @admin.display(description="citations", ordering="citation_total")
@@ -180,7 +199,7 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(ParentReviewMixin, SimpleHistoryAdmin):
     list_display = ["quote_snippet", "document", "location", "cites", "confirmation"]
     list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
     search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]
@@ -212,18 +231,12 @@ class CitationAdmin(SimpleHistoryAdmin):
             request, f"{moved} moved to the newest version; {unchanged} already quote the newest version."
         )
 
-    def _parent_editable(self, request, obj):
+    def reviewed_parent(self, obj):
         if obj is None:
-            return True
+            return None, ""
         if obj.status_update_id:
-            return parent_is_editable(request, obj.status_update, services.PUBLISH_STATUS_UPDATE)
-        return parent_is_editable(request, obj.recommendation, services.PUBLISH_RECOMMENDATION)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+            return obj.status_update, services.PUBLISH_STATUS_UPDATE
+        return obj.recommendation, services.PUBLISH_RECOMMENDATION
 
     @admin.display(description="quote")
     def quote_snippet(self, obj):

@@ -15,27 +15,17 @@ from ..models import (
     RecommendationLink,
     StatusUpdate,
 )
-from .common import (
-    CitationConfirmationInlineMixin,
-    ParentReviewInlineMixin,
-    ReviewedAdminMixin,
-    form_model_fields,
-    report_action,
-    snippet,
-)
+from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
+from .documents import CitationInline
 from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
 from .review import PublishReviewMixin
 from .upr_import import UprImportAdminMixin
 
 
-class RecommendationCitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, admin.TabularInline):
-    """The recommendation's own evidence; each quote is checked against its document on save."""
+class RecommendationCitationInline(CitationInline):
+    """The recommendation's own evidence."""
 
-    model = Citation
     fk_name = "recommendation"
-    fields = ["document", "quote", "location"]
-    autocomplete_fields = ["document"]
-    extra = 0
     verbose_name = "citation (evidence for the recommendation itself)"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
@@ -205,7 +195,8 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("themes")
+        # The overdue column and field read today's flag from the one definition (querysets.py).
+        return super().get_queryset(request).with_status_on().prefetch_related("themes")
 
     def has_delete_permission(self, request, obj=None):
         return False  # recommendations are archived, never deleted
@@ -223,7 +214,10 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
 
     @admin.display(description="overdue", boolean=True)
     def overdue(self, obj):
-        return obj.is_overdue() if obj.pk else None
+        if obj.pk is None:
+            return None
+        # Rows of this admin's queryset carry the flag; a revert page's historical instance asks.
+        return obj.effective_overdue if hasattr(obj, "effective_overdue") else obj.is_overdue()
 
     @admin.display(description="themes")
     def theme_list(self, obj):
@@ -264,18 +258,15 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
 
     @admin.action(description="Withdraw selected recommendations to draft", permissions=["publish"])
     def unpublish(self, request, queryset):
-        changed = sum(services.recommendation_unpublish(recommendation=r, user=request.user) for r in queryset)
-        report_action(self, request, changed, len(queryset), "withdrawn to draft")
+        review_action(self, request, queryset, services.recommendation_unpublish, "withdrawn to draft")
 
     @admin.action(description="Archive selected recommendations", permissions=["archive"])
     def archive(self, request, queryset):
-        changed = sum(services.recommendation_archive(recommendation=r, user=request.user) for r in queryset)
-        report_action(self, request, changed, len(queryset), "archived")
+        review_action(self, request, queryset, services.recommendation_archive, "archived")
 
     @admin.action(description="Restore selected recommendations from the archive", permissions=["archive"])
     def restore(self, request, queryset):
-        changed = sum(services.recommendation_restore(recommendation=r, user=request.user) for r in queryset)
-        report_action(self, request, changed, len(queryset), "restored")
+        review_action(self, request, queryset, services.recommendation_restore, "restored")
 
 
 @admin.register(RecommendationLink)

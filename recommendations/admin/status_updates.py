@@ -6,26 +6,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
-from ..models import (
-    Citation,
-    StatusUpdate,
-)
-from .common import (
-    CitationConfirmationInlineMixin,
-    ParentReviewInlineMixin,
-    ReviewedAdminMixin,
-    form_model_fields,
-    report_action,
-)
+from ..models import StatusUpdate
+from .common import ReviewedAdminMixin, form_model_fields, review_action
+from .documents import CitationInline
 from .review import PublishReviewMixin
 
 
-class StatusUpdateCitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, admin.TabularInline):
-    model = Citation
+class StatusUpdateCitationInline(CitationInline):
     fk_name = "status_update"
-    fields = ["document", "quote", "location"]
-    autocomplete_fields = ["document"]
-    extra = 0
     min_num = 1
     validate_min = True  # a status update never loses its last piece of evidence
     verbose_name = "citation (evidence)"
@@ -112,12 +100,6 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
     def as_of_date(self, obj):
         return obj.as_of_display
 
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        if allowed and obj is not None and obj.is_published:
-            return request.user.has_perm(self.publish_permission)
-        return allowed
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = StatusUpdateWithCitationForm
@@ -174,19 +156,8 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
             )
             obj.version = current.version
             return
-        data = form.cleaned_data
         created = services.status_update_record(
-            recommendation=data["recommendation"],
-            status=data["status"],
-            as_of=data["as_of"],
-            as_of_precision=data["as_of_precision"],
-            as_of_basis=data["as_of_basis"],
-            date_note=data["date_note"],
-            summary=data["summary"],
-            assessor_kind=data["assessor_kind"],
-            assessed_by=data["assessed_by"],
-            citations=[form.citation_input()],
-            recorded_by=request.user,
+            **form_model_fields(form), citations=[form.citation_input()], recorded_by=request.user
         )
         # The admin goes on to log the addition and redirect using the form's instance.
         obj.pk, obj.recorded_by = created.pk, created.recorded_by
@@ -211,8 +182,4 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
 
     @admin.action(description="Withdraw selected status updates to draft", permissions=["publish"])
     def unpublish(self, request, queryset):
-        changed = sum(
-            services.status_update_unpublish(status_update=u, user=request.user)
-            for u in queryset.select_related("recommendation")
-        )
-        report_action(self, request, changed, len(queryset), "withdrawn to draft")
+        review_action(self, request, queryset, services.status_update_unpublish, "withdrawn to draft")

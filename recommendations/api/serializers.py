@@ -10,17 +10,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
+    MAX_ID,
     Actor,
-    AssessorKind,
     Citation,
     DateBasis,
     DatePrecision,
     ImplementationStatus,
     LegalProvision,
     Recommendation,
-    RecommendationKind,
     SourceDocument,
-    StateResponse,
     StatusUpdate,
     Theme,
 )
@@ -302,7 +300,7 @@ class ActorSlugOrIdField(serializers.RelatedField):
         queryset = self.get_queryset()
         try:
             if isinstance(data, int) or (isinstance(data, str) and data.isascii() and data.isdigit()):
-                if int(data) > 2**63 - 1:
+                if int(data) > MAX_ID:
                     raise ObjectDoesNotExist
                 return queryset.get(pk=int(data))
             return queryset.get(slug=data)
@@ -338,7 +336,9 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", help_text="For an inferred date: what it was inferred from."
     )
     summary = serializers.CharField()
-    assessor_kind = serializers.ChoiceField(choices=AssessorKind.choices, default=AssessorKind.STAFF)
+    assessor_kind = serializers.ChoiceField(
+        choices=StatusUpdate.AssessorKind.choices, default=StatusUpdate.AssessorKind.STAFF
+    )
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), required=False, allow_null=True, default=None)
     citations = CitationInputSerializer(many=True, help_text="At least one quote as evidence.")
     publish = serializers.BooleanField(
@@ -380,7 +380,7 @@ class StatusUpdateChangeSerializer(serializers.Serializer):
     as_of_basis = serializers.ChoiceField(choices=DateBasis.choices)
     date_note = serializers.CharField(allow_blank=True)
     summary = serializers.CharField()
-    assessor_kind = serializers.ChoiceField(choices=AssessorKind.choices)
+    assessor_kind = serializers.ChoiceField(choices=StatusUpdate.AssessorKind.choices)
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), allow_null=True)
 
 
@@ -388,7 +388,7 @@ class RecommendationChangeSerializer(serializers.Serializer):
     """The fields of a recommendation that ``PATCH`` may change (send only those that change).
     Themes and legal provisions are given as lists of slugs and replace the current ones."""
 
-    kind = serializers.ChoiceField(choices=RecommendationKind.choices)
+    kind = serializers.ChoiceField(choices=Recommendation.Kind.choices)
     title = serializers.CharField(max_length=300)
     text = serializers.CharField()
     context = serializers.CharField(max_length=300, allow_blank=True)
@@ -399,7 +399,9 @@ class RecommendationChangeSerializer(serializers.Serializer):
     due_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     due_on_basis = serializers.ChoiceField(choices=DateBasis.choices)
     date_note = serializers.CharField(allow_blank=True)
-    state_response = serializers.ChoiceField(choices=[("", "none"), *StateResponse.choices], allow_blank=True)
+    state_response = serializers.ChoiceField(
+        choices=[("", "none"), *Recommendation.StateResponse.choices], allow_blank=True
+    )
     themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True)
     legal_provisions = serializers.SlugRelatedField(slug_field="slug", queryset=LegalProvision.objects.all(), many=True)
 

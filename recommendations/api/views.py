@@ -41,6 +41,7 @@ from ..filters import (
     TimelineFilterSet,
 )
 from ..models import Actor, Citation, LegalProvision, Recommendation, SourceDocument, StatusUpdate, Theme
+from ..permissions import VIEW_RECOMMENDATION
 from ..stats import status_counts, status_timeline, timeline_points
 from . import serializers as api
 from .renderers import CSVRenderer, serializer_columns
@@ -55,7 +56,7 @@ def citations_for_api():
 def sees_drafts(user):
     """Staff who may view recommendations see drafts (marked as such); everyone else sees only
     what a reviewer has published."""
-    return user.is_authenticated and user.is_staff and user.has_perm("recommendations.view_recommendation")
+    return user.is_authenticated and user.is_staff and user.has_perm(VIEW_RECOMMENDATION)
 
 
 def visible(queryset, request):
@@ -325,8 +326,9 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
     ``overdue`` are those that held on that date, and items made after it are left out.
 
     ``PATCH`` (with ``If-Match``) changes one, for users who may change recommendations (a
-    published one only for reviewers); ``publish``, ``unpublish``, ``archive`` and ``restore``
-    are the reviewers' actions."""
+    published one only for reviewers); ``publish``, ``unpublish`` and ``archive`` are the
+    reviewers' actions. An archived recommendation is shown by nobody, so it is restored in the
+    admin."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     change_serializer_class = api.RecommendationChangeSerializer
@@ -449,27 +451,10 @@ class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        fields = dict(serializer.validated_data)
+        citations = [services.CitationInput(**citation) for citation in fields.pop("citations")]
         try:
-            created = services.status_update_record(
-                recommendation=data["recommendation"],
-                status=data["status"],
-                as_of=data["as_of"],
-                as_of_precision=data["as_of_precision"],
-                as_of_basis=data["as_of_basis"],
-                date_note=data["date_note"],
-                summary=data["summary"],
-                assessor_kind=data["assessor_kind"],
-                assessed_by=data["assessed_by"],
-                citations=[
-                    services.CitationInput(
-                        document=citation["document"], quote=citation["quote"], location=citation["location"]
-                    )
-                    for citation in data["citations"]
-                ],
-                recorded_by=request.user,
-                publish=data["publish"],
-            )
+            created = services.status_update_record(**fields, citations=citations, recorded_by=request.user)
         except DjangoValidationError as error:
             raise ValidationError(validation_error_detail(error)) from None
         except DjangoPermissionDenied as error:

@@ -326,13 +326,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Nested choices are named by their class (drf-spectacular imports one attribute below a module's).
     "ENUM_NAME_OVERRIDES": {
         "ImplementationStatusEnum": "recommendations.models.ImplementationStatus.choices",
         "DatePrecisionEnum": "recommendations.models.DatePrecision.choices",
         "DateBasisEnum": "recommendations.models.DateBasis.choices",
-        "AssessorKindEnum": "recommendations.models.AssessorKind.choices",
-        "RecommendationKindEnum": "recommendations.models.RecommendationKind.choices",
-        "ActorKindEnum": "recommendations.models.ActorKind.choices",
+        "AssessorKindEnum": "recommendations.models.StatusUpdate.AssessorKind",
+        "RecommendationKindEnum": "recommendations.models.Recommendation.Kind",
+        "ActorKindEnum": "recommendations.models.Actor.Kind",
     },
 }
 
