@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from django.db.models import Count
 
 from .models import Citation, ImplementationStatus, Recommendation, SourceDocument, StatusUpdate, text_sha256
+from .querysets import deadline_passed
 from .quotes import quote_at
 
 
@@ -104,7 +105,7 @@ def evidence_check(*, today: datetime.date | None = None) -> EvidenceCheck:
             )
         )
 
-    overdue = Recommendation.objects.public().filter(kind=Recommendation.Kind.PROMISE, due_on__lt=today)
+    overdue = Recommendation.objects.public().filter(deadline_passed(today), kind=Recommendation.Kind.PROMISE)
     check.overdue_promises = overdue.count()
     for pk, title, due_on in overdue.filter(current_status="").order_by("pk").values_list("pk", "title", "due_on"):
         check.problems.append(

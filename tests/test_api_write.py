@@ -216,4 +216,4 @@ def test_the_admin_form_and_the_api_hand_the_service_the_same_fields():
         "publish",
     }  # evidence; publishing is an admin action
     assert admin == api
-    assert admin | {"citations", "publish", "recorded_by"} == service
+    assert admin | {"citations", "publish", "recorded_by", "process"} == service

@@ -192,24 +192,25 @@ class TestReviewInAdmin:
             RecommendationFactory(), ImplementationStatus.STALLED, datetime.date(2021, 1, 1), publish=False
         )
         client = client_as("Reviewer")
+        selected = [draft_update, other]
+
+        def publish_through_the_screen(changelist):
+            evidence = {f"evidence-{u.pk}": ",".join(str(c.pk) for c in u.citations.all()) for u in selected}
+            data = {"action": "publish", "_selected_action": [u.pk for u in selected], "review": "done", **evidence}
+            return client.post(changelist, data, follow=True)
+
         drafts = url(StatusUpdate, "changelist") + "?review_state__exact=draft"
-        response = client.post(
-            drafts, {"action": "publish", "_selected_action": [draft_update.pk, other.pk]}, follow=True
-        )
-        assert [str(m) for m in response.context["messages"]] == ["2 of 2 selected status updates published."]
+        response = publish_through_the_screen(drafts)
+        assert [str(m) for m in response.context["messages"]] == ["Of 2 status updates: 2 published."]
         response = client.post(
             url(Recommendation, "changelist") + "?review_state__exact=published",
             {"action": "unpublish", "_selected_action": [draft_update.recommendation_id]},
             follow=True,
         )
         assert [str(m) for m in response.context["messages"]] == ["1 of 1 selected recommendations withdrawn to draft."]
-        response = client.post(
-            url(StatusUpdate, "changelist"),
-            {"action": "publish", "_selected_action": [draft_update.pk, other.pk]},
-            follow=True,
-        )
+        response = publish_through_the_screen(url(StatusUpdate, "changelist"))
         assert [str(m) for m in response.context["messages"]] == [
-            "0 of 2 selected status updates published; the others already were."
+            "Of 2 status updates: 0 published, 2 already published."
         ]
 
     def test_published_status_updates_cannot_be_deleted_by_editors(self, client_as, recommendation):

@@ -351,7 +351,7 @@ class PublishSerializer(serializers.Serializer):
     """The body of ``publish`` (optional): the ids of the citations the reviewer read and confirms."""
 
     citations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=1000,
         help_text="Ids of the citations you confirm support the claim; if the evidence changed since, 400.",
@@ -363,7 +363,7 @@ class SendBackSerializer(serializers.Serializer):
 
     note = serializers.CharField(max_length=5000, help_text="Why it goes back, for the editor.")
     citations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         default=list,
         max_length=1000,
         help_text="Ids of the citations that do not support the claim.",
