@@ -287,7 +287,7 @@ REST_FRAMEWORK = {
     # Reading is public; any write needs a logged-in user with the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -312,6 +312,8 @@ REST_FRAMEWORK = {
 }
 # The largest page a client may ask for with ?page_size=.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
+# Lists count their rows up to this many; beyond it they say "more than" (docs/performance.md).
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=10000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation tracker API",
