@@ -66,7 +66,9 @@ class Key:
         return smallest(self.field) if value is None and self.nullable else value
 
     def encode(self, value):
-        return value.isoformat() if isinstance(value, datetime.date) else value
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return self.field.get_prep_value(value)  # e.g. a Country's code
 
     def decode(self, raw):
         """The value from a cursor; ValueError if it is not one of this key's type."""

@@ -5,7 +5,14 @@ import datetime
 
 import pytest
 
-from tests.factories import RecommendationFactory, SourceDocumentFactory, record_status
+from tests.factories import (
+    ActorFactory,
+    LegalProvisionFactory,
+    RecommendationFactory,
+    SourceDocumentFactory,
+    ThemeFactory,
+    record_status,
+)
 
 URL = "/api/v1/recommendations/"
 pytestmark = pytest.mark.django_db
@@ -107,6 +114,9 @@ def test_the_count_stops_at_the_limit_and_says_so(api_client, rows, settings):
     response = api_client.get(URL, {"page_size": 3}).json()
     assert (response["count"], response["count_exact"]) == (5, False)
     assert [len(page) for page in walk(api_client, {"page_size": 3})] == [3, 3, 2]
+    # A cursor page does not count again: the first page said how many there are.
+    following = api_client.get(response["next"]).json()
+    assert (following["count"], following["count_exact"]) == (None, False)
 
 
 @pytest.mark.parametrize("cursor", ["nonsense", "eyJrIjpbMV19", "eyJrIjpbIngiLDFdLCJvIjpbIi1tYWRlX29uIiwiLWlkIl19"])
@@ -137,3 +147,28 @@ def test_status_updates_page_by_cursor_too(api_client, rows):
         first = api_client.get(first["next"]).json()
         seen += [item["id"] for item in first["results"]]
     assert len(seen) == len(set(seen)) == 5
+
+
+@pytest.mark.parametrize(
+    ("url", "make"),
+    [
+        ("/api/v1/legal-provisions/", lambda n: LegalProvisionFactory(country=["KZ", "", "RU"][n % 3])),
+        (
+            "/api/v1/documents/",
+            lambda n: SourceDocumentFactory(published_on=None if n % 2 else datetime.date(2020, 1, n + 1)),
+        ),
+        ("/api/v1/actors/", lambda n: ActorFactory(name=f"Actor {n % 2}")),
+        ("/api/v1/themes/", lambda n: ThemeFactory()),
+    ],
+)
+def test_every_list_pages_by_cursor(api_client, url, make):
+    for n in range(5):
+        make(n)
+    everything = api_client.get(url, {"page_size": 100}).json()["results"]
+    response, seen = api_client.get(url, {"page_size": 2}).json(), []
+    while True:
+        seen += [item["id"] for item in response["results"]]
+        if not response["next"]:
+            break
+        response = api_client.get(response["next"]).json()
+    assert seen == [item["id"] for item in everything]

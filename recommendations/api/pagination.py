@@ -2,9 +2,10 @@
 for jumping (offset paging, which slows down with depth).
 
 A response is ``{"count", "count_exact", "next", "previous", "results"}``. ``count`` is exact up to
-``API_COUNT_LIMIT`` (10,000); beyond it the list is not counted (counting a million rows on every
+``API_COUNT_LIMIT`` (1,000); beyond it the list is not counted (counting a million rows on every
 page costs more than the page), ``count`` is that limit and ``count_exact`` is false: "more than
-10,000". ``/stats/`` gives exact totals with the same filters.
+1,000". Pages reached through a cursor are not counted again (``count`` is null): the first page
+said it. ``/stats/`` gives exact totals with the same filters.
 
 ``next`` and ``previous`` carry a ``cursor``: the sort keys of the last (first) row of the page, so
 the next page is found through the index whatever its depth, and stays the same page when rows are
@@ -106,9 +107,10 @@ class KeysetPagination(pagination.BasePagination):
         number = _positive_int(request, self.page_query_param, None)
         if raw_cursor and number is not None:
             raise ValidationError({self.page_query_param: ["Give either a page number or a cursor, not both."]})
-        self.total, self.exact = self.count(queryset)
         reverse = False
         if raw_cursor:
+            # The client has the count from the first page; counting again would cost more than the page.
+            self.total, self.exact = None, False
             values, reverse = self._decode(raw_cursor, keys)
             rows = list(
                 keyset.ordered(keyset.after(queryset, keys, values, reverse=reverse), keys, reverse=reverse)[: size + 1]
@@ -119,6 +121,7 @@ class KeysetPagination(pagination.BasePagination):
                 rows.reverse()
             has_next, has_previous = (True, more) if reverse else (more, True)
         else:
+            self.total, self.exact = self.count(queryset)
             number = number or 1
             offset = (number - 1) * size
             if number > 1 and (offset >= self.total if self.exact else offset > MAX_ID):
@@ -153,7 +156,8 @@ class KeysetPagination(pagination.BasePagination):
             "properties": {
                 "count": {
                     "type": "integer",
-                    "description": "Rows matching, exact up to a limit (10,000 by default); beyond it, the limit.",
+                    "nullable": True,
+                    "description": "Rows matching, exact up to API_COUNT_LIMIT, else that limit; null on cursor pages.",
                 },
                 "count_exact": {"type": "boolean", "description": "False when `count` is the limit: there are more."},
                 "next": {

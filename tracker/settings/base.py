@@ -313,7 +313,9 @@ REST_FRAMEWORK = {
 # The largest page a client may ask for with ?page_size=.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
 # Lists count their rows up to this many; beyond it they say "more than" (docs/performance.md).
-API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=10000)
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=1000)
+# Admin changelists count up to this many rows; beyond, PostgreSQL's estimate (admin/paginator.py).
+ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=10000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation tracker API",
