@@ -324,7 +324,7 @@ def main():
         output = subprocess.run(
             [sys.executable, __file__, "--one", url, "--repeat", str(args.repeat)],
             check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
         ).stdout
