@@ -18,13 +18,16 @@ from django.db.models.functions import Coalesce
 SMALLEST = {
     models.DateTimeField: datetime.datetime(1, 1, 2, tzinfo=datetime.UTC),  # checked before its parent, DateField
     models.DateField: datetime.date.min,
-    models.IntegerField: -(2**63),
     models.CharField: "",
     models.TextField: "",
 }
 
 
 def smallest(field):
+    if isinstance(field, models.IntegerField):
+        from .models import MAX_ID
+
+        return -MAX_ID - 1
     for kind, value in SMALLEST.items():
         if isinstance(field, kind):
             return value
