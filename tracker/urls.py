@@ -1,11 +1,12 @@
-"""URL configuration: the admin (curation) at /admin/, the REST API at /api/v1/, its OpenAPI
-schema at /api/schema/ and interactive docs at /api/docs/ (Swagger UI) and /api/redoc/."""
+"""URL configuration: the public dashboard at /<language>/ (/ sends a visitor to their language),
+the admin (curation) at /admin/, the REST API at /api/v1/, its OpenAPI schema at /api/schema/ and
+interactive docs at /api/docs/ (Swagger UI) and /api/redoc/."""
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 admin.site.site_header = "Recommendation tracker"
@@ -13,7 +14,6 @@ admin.site.site_title = "Recommendation tracker"
 admin.site.index_title = "Curation"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("recommendations.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -34,3 +34,6 @@ urlpatterns = [
     # Log in and out of the browsable API with a staff account.
     path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),
 ]
+# The public dashboard, in every language of LANGUAGES: /en/, /ru/. "/" has no page of its own:
+# LocaleMiddleware redirects it to the visitor's language (cookie, then Accept-Language).
+urlpatterns += i18n_patterns(path("", include("dashboard.urls")))

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "recommendations",
+    # The public dashboard at /<language>/, built on the API only.
+    "dashboard",
     # Production mode: admin login lockout, Content-Security-Policy.
     "axes",
     "csp",
@@ -74,6 +76,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the URL on the dashboard (/ru/…), else the language cookie the dashboard
+    # sets, else the browser's Accept-Language (the admin follows the visitor's choice too).
+    "django.middleware.locale.LocaleMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +127,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The dashboard's languages (translations in dashboard/locale/); the admin has Django's own.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -341,3 +348,8 @@ SPECTACULAR_SETTINGS = {
 # CORS_ALLOWED_ORIGINS=https://dashboard.example.org,http://localhost:3000
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
+
+# Sites allowed to show the dashboard's embeddable chart and card (/<language>/embed/…) in an
+# <iframe>, as CSP frame-ancestors sources, comma-separated (e.g. https://ngo.example.org);
+# "*" (the default) lets any site embed them. Every other page may not be framed at all.
+DASHBOARD_EMBED_ANCESTORS = env.list("DASHBOARD_EMBED_ANCESTORS", default=["*"])
