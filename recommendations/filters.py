@@ -150,6 +150,14 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+def known_state(name, value):
+    """The state under review that ``value`` names (``state_under_review``), or a 400 on ``name``."""
+    state = state_under_review(value)
+    if state is None:
+        raise ValidationError({name: [f"No state with country code or actor slug “{value.strip()}”."]})
+    return state
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the "changed since" feed that every list offers, and makes every order total."""
 
@@ -264,10 +272,7 @@ class RecommendationFilterSet(BaseFilterSet):
         return text_search(queryset, value, ["title", "text"])
 
     def filter_state_under_review(self, queryset, name, value):
-        state = state_under_review(value)
-        if state is None:
-            raise ValidationError({name: [f"No state with country code or actor slug “{value.strip()}”."]})
-        return queryset.for_state_under_review(state)
+        return queryset.for_state_under_review(known_state(name, value))
 
     def filter_status(self, queryset, name, value):
         if not value:
@@ -330,6 +335,16 @@ class StatusUpdateFilterSet(BaseFilterSet):
         choices=Recommendation.Kind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
     )
     theme = SlugFilter(queryset=Theme.objects.all(), field_name="recommendation__themes", distinct=True)
+    mechanism = django_filters.MultipleChoiceFilter(
+        choices=Recommendation.Mechanism.choices,
+        field_name="recommendation__mechanism",
+        label="Mechanism of the recommendation.",
+    )
+    state_under_review = django_filters.CharFilter(
+        method="filter_state_under_review",
+        label="The state under review of the recommendation, by ISO country code (KZ) or actor slug, as for "
+        "recommendations.",
+    )
     review_state = django_filters.MultipleChoiceFilter(
         choices=ReviewState.choices, label="draft or published (only staff see drafts)."
     )
@@ -341,6 +356,10 @@ class StatusUpdateFilterSet(BaseFilterSet):
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, value, ["summary"])
+
+    def filter_state_under_review(self, queryset, name, value):
+        recommendations = Recommendation.objects.for_state_under_review(known_state(name, value))
+        return queryset.filter(recommendation__in=recommendations.values("pk"))
 
 
 class SourceDocumentFilterSet(BaseFilterSet):

@@ -121,6 +121,8 @@ def test_theme_and_state_pages(client, seeded):
     assert "<h1>Kazakhstan</h1>" in state.text
     stats = client.get("/api/v1/stats/", {"state_under_review": "KZ"}).json()["overall"]
     assert figures(state.text)["total"] == str(stats["total"])
+    # Its recent assessments are those of the state's recommendations (the footer lists the calls).
+    assert "/api/v1/status-updates/?state_under_review=KZ&amp;" in state.text
     assert client.get(reverse("dashboard:theme", args=["no-such-theme"])).status_code == 404
     assert client.get(reverse("dashboard:state", args=["ZZ"])).status_code == 404
     assert client.get(reverse("dashboard:recommendation", args=[987654])).status_code == 404

@@ -265,8 +265,23 @@ def test_status_update_filters(rows):
     assert titles(status="implemented") == ["A:implemented"]
     assert titles(kind="promise") == ["A:implemented", "A:not_started"]
     assert titles(theme="torture") == ["B:in_progress"]
+    assert titles(mechanism="national") == ["A:implemented", "A:not_started"]
+    assert titles(mechanism="bilateral") == []
+    assert titles(state_under_review="kz") == [
+        "A:implemented",
+        "A:not_started",
+        "B:in_progress",
+        "D:partially_implemented",
+    ]
+    assert titles(state_under_review="uzbekistan") == []
     assert titles(recommendation=str(Recommendation.objects.get(title="D").pk)) == ["D:partially_implemented"]
     assert titles(updated_after=(timezone.now() + datetime.timedelta(days=1)).isoformat()) == []
+
+
+def test_status_update_state_filter_refuses_an_unknown_state(rows, api_client):
+    response = api_client.get("/api/v1/status-updates/", {"state_under_review": "XX"})
+    assert response.status_code == 400
+    assert response.json() == {"state_under_review": ["No state with country code or actor slug “XX”."]}
 
 
 @pytest.mark.parametrize("value", ["KZ", "kz", " uz ", "kazakhstan", "tokayev", "hrw", "XX", "nobody", "K", ""])
