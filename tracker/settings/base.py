@@ -287,6 +287,12 @@ REST_FRAMEWORK = {
     # Reading is public; any write needs a logged-in user with the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON with size and nesting caps (recommendations/api/parsers.py); forms for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "recommendations.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.PageNumberPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_RENDERER_CLASSES": [
@@ -312,6 +318,11 @@ REST_FRAMEWORK = {
 }
 # The largest page a client may ask for with ?page_size=.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
+# Request bodies: the largest an endpoint accepts unless it says otherwise (413 beyond; recording
+# a status update with its quotes allows more), and how deeply JSON arrays and objects may nest
+# (400 beyond; no real request nests more than 3 deep).
+API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=64 * 1024)
+API_MAX_JSON_DEPTH = 32
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation tracker API",
