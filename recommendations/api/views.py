@@ -206,7 +206,11 @@ class VersionedWritesMixin:
                 raise PreconditionRequired()
             return instance.version
         if header == "*":
-            return instance.version
+            # "Any version" would overwrite whatever a colleague saved since: not accepted.
+            raise PreconditionRequired(
+                "If-Match: * is not accepted here: it would overwrite changes made since you read the "
+                f"{instance._meta.verbose_name}. Send the ETag you read with it."
+            )
         match = _ETAG.match(header)
         if match is None or int(match.group(1)) != instance.version:
             raise PreconditionFailed(
@@ -250,7 +254,7 @@ class VersionedWritesMixin:
         self.write(instance, function, user=self.request.user, **{self.review_argument: instance}, **kwargs)
         # Read it again: a review action changes its citations too (confirmations), which the
         # instance holds as they were prefetched. (An archived row is no longer listed.)
-        fresh = self.get_queryset().filter(pk=instance.pk).first() or instance
+        fresh = self.filter_queryset(self.get_queryset()).filter(pk=instance.pk).first() or instance
         return Response(self.get_serializer(fresh).data, headers={"ETag": etag(fresh)})
 
     def publish_action(self, function):

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     # Production mode: static files (right after SecurityMiddleware), then the CSP header.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # API responses: Vary on Authorization and Cookie, and a Cache-Control policy.
+    "tracker.middleware.ApiCachePolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
@@ -281,7 +283,8 @@ ALLOW_SELF_REVIEW = env.bool("ALLOW_SELF_REVIEW", default=False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Tokens for integrations (`manage.py drf_create_token <user>`), sessions for the browsable API.
-        "rest_framework.authentication.TokenAuthentication",
+        # Refused while the user is locked out (django-axes), like their password.
+        "recommendations.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Reading is public; any write needs a logged-in user with the model's add/change/delete permission.
@@ -316,6 +319,12 @@ REST_FRAMEWORK = {
     # Dates and times in ISO 8601; numbers as JSON numbers.
     "COERCE_DECIMAL_TO_STRING": False,
 }
+# After signing in to the browsable API (/api/auth/login/) without a ?next=, go to the API root.
+LOGIN_REDIRECT_URL = "/api/v1/"
+LOGOUT_REDIRECT_URL = "/api/v1/"
+# Public API reads (anonymous GET answered 200) may be cached this long by browsers and proxies
+# ("Cache-Control: public, max-age=…"); authenticated responses are "private, no-store".
+API_PUBLIC_CACHE_SECONDS = env.int("API_PUBLIC_CACHE_SECONDS", default=60)
 # The largest page a client may ask for with ?page_size=.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
 # Request bodies: the largest an endpoint accepts unless it says otherwise (413 beyond; recording
