@@ -39,3 +39,6 @@ urlpatterns = [
     # Log in and out of the browsable API with a staff account.
     path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),
 ]
+
+# A database outage is a 503 with Retry-After, reported once per interval, not a 500 per request.
+handler500 = "tracker.errors.server_error"

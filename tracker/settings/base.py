@@ -113,6 +113,13 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A reused connection is checked before a request uses it, so one that died (PostgreSQL restarted)
+# is replaced instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# With the database unreachable every request gets a 503 with this Retry-After (seconds), and the
+# outage is logged (and mailed to ADMINS) at most once per interval per worker (tracker/errors.py).
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=10)
+DATABASE_UNAVAILABLE_LOG_INTERVAL = env.int("DATABASE_UNAVAILABLE_LOG_INTERVAL", default=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -203,11 +210,19 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, falling back to a per-process cache while Redis is
+            # unreachable (tracker/cache.py): the API keeps answering, throttling per worker.
+            "BACKEND": "tracker.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="tracker"),
-            # Fail fast rather than hang a worker when Redis is unreachable.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast rather than hang a worker when Redis is unreachable; then leave it alone
+            # for RETRY_SECONDS and warn at most every WARNING_INTERVAL seconds.
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "RETRY_SECONDS": env.int("REDIS_RETRY_SECONDS", default=5),
+                "WARNING_INTERVAL": env.int("REDIS_WARNING_INTERVAL", default=60),
+            },
         }
     }
 else:
@@ -265,6 +280,8 @@ LOGGING = {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         # django-axes announces itself on every start-up; its login failures and lockouts stay logged.
         "axes.apps": {"level": "WARNING"},
+        # Outages of Redis and of the database, at most once per interval (tracker/cache.py, errors.py).
+        "tracker.availability": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
         "django.request": {
             "handlers": ["stdout", "mail_admins"],  # the mail handler sends nothing while ADMINS is empty
             "level": "ERROR",
