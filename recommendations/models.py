@@ -121,6 +121,14 @@ def text_sha256(text):
 # on a larger one, so the API's id parameters and fields refuse it first.
 MAX_ID = 2**63 - 1
 
+# What one write may carry (the API refuses more with a 400; see docs/api.md): real status updates
+# cite a few quotes, and the longest curated texts are a few hundred characters.
+MAX_CITATIONS_PER_STATUS_UPDATE = 20
+MAX_QUOTE_LENGTH = 2_000
+MAX_SUMMARY_LENGTH = 10_000
+MAX_NOTE_LENGTH = 5_000
+MAX_RECOMMENDATION_TEXT_LENGTH = 20_000
+
 
 class TimestampedModel(models.Model):
     """Adds when a row was created and last changed (the API's ``updated_after`` feed reads it)."""

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import (
+    MAX_CITATIONS_PER_STATUS_UPDATE,
     Actor,
     Citation,
     DateBasis,
@@ -130,6 +131,9 @@ def citations_validate(citations: Sequence[CitationInput]) -> None:
     """Check a list of citations before anything is written, reporting every bad one at once."""
     if not citations:
         raise ValidationError({"citations": "A status update needs at least one citation as evidence."})
+    if len(citations) > MAX_CITATIONS_PER_STATUS_UPDATE:
+        most = MAX_CITATIONS_PER_STATUS_UPDATE
+        raise ValidationError({"citations": f"A status update cites at most {most} quotes; cite the strongest."})
     errors = []
     for number, citation in enumerate(citations, start=1):
         if not citation.document.contains_quote(citation.quote):
