@@ -19,6 +19,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from . import quotes
+from .keyset import made_on_key
 from .permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
 from .querysets import RecommendationQuerySet, SourceDocumentQuerySet, StatusUpdateQuerySet
 
@@ -550,6 +551,11 @@ class Recommendation(ReviewedModel):
             models.Index(fields=["kind", "current_status"], name="rec_kind_status_idx"),
             models.Index(fields=["due_on"], name="rec_due_on_idx"),
             models.Index(fields=["made_on"], name="rec_made_on_idx"),
+            # The lists' default order and its keyset pages (recommendations.keyset): newest first, no date last.
+            models.Index(made_on_key().desc(), models.F("id").desc(), name="rec_made_on_keyset_idx"),
+            models.Index(
+                models.F("current_status"), made_on_key().desc(), models.F("id").desc(), name="rec_status_keyset_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -707,7 +713,15 @@ class StatusUpdate(ReviewedModel):
         get_latest_by = ["as_of", "created_at", "id"]
         indexes = [
             models.Index(fields=["recommendation", "-as_of", "-created_at", "-id"], name="status_latest_idx"),
-            models.Index(fields=["as_of"], name="status_as_of_idx"),
+            # The status on a date (``with_status_on``): the latest published row per recommendation,
+            # read from the index alone.
+            models.Index(
+                fields=["recommendation", "-as_of", "-created_at", "-id", "status"],
+                condition=Q(review_state="published"),
+                name="status_published_latest_idx",
+            ),
+            # The history list's order (newest first) and its keyset pages; as_of ranges too.
+            models.Index(fields=["-as_of", "-created_at", "-id"], name="status_as_of_idx"),
         ]
         constraints = [
             models.CheckConstraint(

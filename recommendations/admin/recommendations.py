@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..forms import OptimisticLockForm
+from ..keyset import made_on_key
 from ..models import (
     Citation,
     Recommendation,
@@ -18,6 +19,7 @@ from ..models import (
 from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
 from .documents import CitationInline
 from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
+from .paginator import EstimatedCountPaginator
 from .review import PublishReviewMixin
 from .upr_import import UprImportAdminMixin
 
@@ -154,7 +156,10 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     inlines = [RecommendationCitationInline, StatusHistoryInline, RecommendationLinkInline]
     actions = ["publish", "unpublish", "archive", "restore"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
+    # The API's order, on its index (rec_made_on_keyset_idx): newest first, no date last.
+    ordering = [made_on_key().desc(), "-id"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "text", "made_by", "addressed_to", "expected_version"]}),
         (

@@ -320,7 +320,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -356,6 +356,10 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
 # (400 beyond; no real request nests more than 3 deep).
 API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=64 * 1024)
 API_MAX_JSON_DEPTH = 32
+# Lists count their rows up to this many; beyond it they say "more than" (docs/performance.md).
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=1000)
+# Admin changelists count up to this many rows; beyond, PostgreSQL's estimate (admin/paginator.py).
+ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=10000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation tracker API",
