@@ -404,6 +404,42 @@ class Theme(TimestampedModel):
         return self.name
 
 
+class SustainableDevelopmentGoal(TimestampedModel):
+    """One of the UN's 17 Sustainable Development Goals, which OHCHR links each UPR recommendation to
+    ("16 - PEACE, JUSTICE AND STRONG INSTITUTIONS"). The 17 rows ship with the tracker."""
+
+    NUMBERS = range(1, 18)
+
+    number = models.PositiveSmallIntegerField(unique=True, validators=[MinValueValidator(1), MaxValueValidator(17)])
+    name = models.CharField(max_length=100, unique=True, help_text="e.g. Peace, justice and strong institutions.")
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "sustainable development goal"
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_number_1_to_17", condition=Q(number__gte=1, number__lte=17)
+            )
+        ]
+
+    def __str__(self):
+        return f"SDG {self.number}: {self.name}"
+
+
+class AffectedGroup(TimestampedModel):
+    """A group of persons a recommendation concerns (women and girls, children, human rights
+    defenders, …), from the vocabulary of OHCHR's Universal Human Rights Index."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class LegalProvision(TimestampedModel):
     """An article of a legal instrument that a recommendation asks to change or respect,
     e.g. Kazakhstan's Criminal Code art. 174 or the Constitution art. 32."""
@@ -506,6 +542,10 @@ class Recommendation(ReviewedModel):
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
     legal_provisions = models.ManyToManyField(LegalProvision, blank=True, related_name="recommendations")
+    sdgs = models.ManyToManyField(
+        SustainableDevelopmentGoal, blank=True, related_name="recommendations", verbose_name="SDGs"
+    )
+    affected_groups = models.ManyToManyField(AffectedGroup, blank=True, related_name="recommendations")
     related = models.ManyToManyField(
         "self", through="RecommendationLink", symmetrical=False, blank=True, related_name="+"
     )
@@ -531,7 +571,7 @@ class Recommendation(ReviewedModel):
 
     objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords(
-        m2m_fields=[themes, legal_provisions],
+        m2m_fields=[themes, legal_provisions, sdgs, affected_groups],
         excluded_fields=["current_status", "current_status_as_of", "updated_at"],
     )
 

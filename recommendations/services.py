@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from .models import (
     Actor,
+    AffectedGroup,
     Citation,
     DateBasis,
     DatePrecision,
@@ -30,6 +31,7 @@ from .models import (
     ReviewState,
     SourceDocument,
     StatusUpdate,
+    SustainableDevelopmentGoal,
     Theme,
 )
 
@@ -378,6 +380,8 @@ def recommendation_create(
     user=None,
     themes: Iterable[Theme] = (),
     legal_provisions: Iterable[LegalProvision] = (),
+    sdgs: Iterable[SustainableDevelopmentGoal] = (),
+    affected_groups: Iterable[AffectedGroup] = (),
     publish: bool = False,
     process: str = "",
     **fields,
@@ -391,6 +395,8 @@ def recommendation_create(
     _save(recommendation, user)
     recommendation.themes.set(themes)
     recommendation.legal_provisions.set(legal_provisions)
+    recommendation.sdgs.set(sdgs)
+    recommendation.affected_groups.set(affected_groups)
     if publish:
         recommendation_publish(recommendation=recommendation, user=user, process=process)
     return recommendation
@@ -404,6 +410,8 @@ def recommendation_change(
     user=None,
     themes: Iterable[Theme] | None = None,
     legal_provisions: Iterable[LegalProvision] | None = None,
+    sdgs: Iterable[SustainableDevelopmentGoal] | None = None,
+    affected_groups: Iterable[AffectedGroup] | None = None,
     **fields,
 ) -> Recommendation:
     """Change a recommendation. Refused if someone changed it since ``expected_version`` was
@@ -418,6 +426,10 @@ def recommendation_change(
         recommendation.themes.set(themes)
     if legal_provisions is not None:
         recommendation.legal_provisions.set(legal_provisions)
+    if sdgs is not None:
+        recommendation.sdgs.set(sdgs)
+    if affected_groups is not None:
+        recommendation.affected_groups.set(affected_groups)
     return recommendation
 
 

@@ -122,6 +122,8 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
         "upr_session",
         UprActionCategoryFilter,
         "themes",
+        "sdgs",
+        "affected_groups",
         "legal_provisions",
         ("made_by", admin.RelatedFieldListFilter),
         # Only actors that were addressed: the full list holds every recommending state too.
@@ -132,7 +134,7 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     ]
     search_fields = ["title", "text", "context", "external_id", "made_by__name"]
     list_select_related = ["made_by", "addressed_to"]
-    autocomplete_fields = ["made_by", "addressed_to", "themes", "legal_provisions"]
+    autocomplete_fields = ["made_by", "addressed_to", "themes", "legal_provisions", "sdgs", "affected_groups"]
     readonly_fields = [
         "current_status",
         "current_status_as_of",
@@ -171,7 +173,7 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
             },
         ),
         ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
-        ("Subject", {"fields": ["themes", "legal_provisions"]}),
+        ("Subject", {"fields": ["themes", "legal_provisions", "sdgs", "affected_groups"]}),
         (
             "Status (derived from the published history below)",
             {"fields": ["current_status", "current_status_as_of", "overdue", "add_status_update"]},

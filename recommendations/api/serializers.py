@@ -12,6 +12,7 @@ from rest_framework import serializers
 from ..models import (
     MAX_ID,
     Actor,
+    AffectedGroup,
     Citation,
     DateBasis,
     DatePrecision,
@@ -20,6 +21,7 @@ from ..models import (
     Recommendation,
     SourceDocument,
     StatusUpdate,
+    SustainableDevelopmentGoal,
     Theme,
 )
 from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS
@@ -36,6 +38,18 @@ class ActorSummarySerializer(serializers.ModelSerializer):
 class ThemeSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Theme
+        fields = ["id", "slug", "name"]
+
+
+class SdgSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SustainableDevelopmentGoal
+        fields = ["id", "number", "name"]
+
+
+class AffectedGroupSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AffectedGroup
         fields = ["id", "slug", "name"]
 
 
@@ -112,6 +126,18 @@ class ThemeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Theme
         fields = ["id", "slug", "name", "parent", "description", "created_at", "updated_at"]
+
+
+class SdgSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SustainableDevelopmentGoal
+        fields = ["id", "number", "name"]
+
+
+class AffectedGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AffectedGroup
+        fields = ["id", "slug", "name", "created_at", "updated_at"]
 
 
 class LegalProvisionSerializer(serializers.ModelSerializer):
@@ -256,6 +282,8 @@ class RecommendationDetailSerializer(RecommendationSerializer):
     made (citations) and its whole status history, newest first, each entry with its evidence."""
 
     legal_provisions = LegalProvisionSummarySerializer(many=True, read_only=True)
+    sdgs = SdgSummarySerializer(many=True, read_only=True)
+    affected_groups = AffectedGroupSummarySerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     status_history = HistoryEntrySerializer(source="status_updates", many=True, read_only=True)
 
@@ -271,6 +299,8 @@ class RecommendationDetailSerializer(RecommendationSerializer):
             "upr_cycle",
             "upr_action_category",
             "legal_provisions",
+            "sdgs",
+            "affected_groups",
             "citations",
             "status_history",
             "published_at",
@@ -384,6 +414,19 @@ class StatusUpdateChangeSerializer(serializers.Serializer):
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), allow_null=True)
 
 
+class SdgNumberField(serializers.SlugRelatedField):
+    """A goal by its number; anything but 1–17 is refused before the database sees it (a huge
+    number would overflow SQLite's integers)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="number", **kwargs)
+
+    def to_internal_value(self, data):
+        if str(data).strip() not in {str(number) for number in SustainableDevelopmentGoal.NUMBERS}:
+            self.fail("does_not_exist", slug_name="number", value=str(data)[:20])
+        return super().to_internal_value(int(str(data).strip()))
+
+
 class RecommendationChangeSerializer(serializers.Serializer):
     """The fields of a recommendation that ``PATCH`` may change (send only those that change).
     Themes and legal provisions are given as lists of slugs and replace the current ones."""
@@ -404,6 +447,8 @@ class RecommendationChangeSerializer(serializers.Serializer):
     )
     themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True)
     legal_provisions = serializers.SlugRelatedField(slug_field="slug", queryset=LegalProvision.objects.all(), many=True)
+    sdgs = SdgNumberField(queryset=SustainableDevelopmentGoal.objects.all(), many=True, help_text="SDG numbers (1–17).")
+    affected_groups = serializers.SlugRelatedField(slug_field="slug", queryset=AffectedGroup.objects.all(), many=True)
 
 
 # ── Counts ───────────────────────────────────────────────────────────────────────────────
