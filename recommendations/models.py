@@ -239,6 +239,7 @@ class SourceDocument(TimestampedModel):
         UN_DOCUMENT = "un_document", "UN document"
         STATEMENT = "statement", "Official statement or speech"
         LAW = "law", "Law or legal text"
+        DATASET = "dataset", "Data set or export (an imported file)"
         OTHER = "other", "Other"
 
     external_id = models.CharField(

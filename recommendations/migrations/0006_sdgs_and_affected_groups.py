@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0004_evidence_integrity'),
+        ('recommendations', '0005_dataset_document_type'),
     ]
 
     operations = [
