@@ -32,7 +32,7 @@ from .models import (
     SustainableDevelopmentGoal,
     Theme,
 )
-from .querysets import state_under_review
+from .querysets import made_by_q, state_under_review
 
 # The status filter and the counts also know recommendations that nobody has assessed yet.
 NO_STATUS = "no_status"
@@ -216,8 +216,12 @@ class RecommendationFilterSet(BaseFilterSet):
     affected_group_id = IdFilter(
         queryset=AffectedGroup.objects.all(), method="filter_affected_group", label="Affected group id."
     )
-    made_by = SlugFilter(queryset=Actor.objects.all(), field_name="made_by", label="Slug of the actor who made it.")
-    made_by_id = IdFilter(queryset=Actor.objects.all(), field_name="made_by", label="Id of the actor who made it.")
+    made_by = SlugFilter(
+        queryset=Actor.objects.all(), method="filter_made_by", label="Slug of an actor who made it (alone or jointly)."
+    )
+    made_by_id = IdFilter(
+        queryset=Actor.objects.all(), method="filter_made_by", label="Id of an actor who made it (alone or jointly)."
+    )
     addressed_to = SlugFilter(
         queryset=Actor.objects.all(), field_name="addressed_to", label="Slug of the actor it is addressed to."
     )
@@ -319,10 +323,15 @@ class RecommendationFilterSet(BaseFilterSet):
         through = Recommendation.legal_provisions.through.objects.filter(legalprovision__in=value)
         return queryset.filter(pk__in=through.values("recommendation_id"))
 
+    def filter_made_by(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(made_by_q(value))
+
     def filter_actor(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(Q(made_by__in=value) | Q(addressed_to__in=value))
+        return queryset.filter(made_by_q(value) | Q(addressed_to__in=value))
 
 
 class TimelineFilterSet(RecommendationFilterSet):

@@ -543,6 +543,14 @@ class Recommendation(ReviewedModel):
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
     legal_provisions = models.ManyToManyField(LegalProvision, blank=True, related_name="recommendations")
+    # A recommendation several states made together (OHCHR lists "… (Maldives) (Portugal)"): the
+    # first named is made_by, the others are here; filters by maker match both.
+    also_made_by = models.ManyToManyField(
+        Actor,
+        blank=True,
+        related_name="recommendations_also_made",
+        help_text="Other actors that made the same recommendation jointly (the first named is “made by”).",
+    )
     sdgs = models.ManyToManyField(
         SustainableDevelopmentGoal, blank=True, related_name="recommendations", verbose_name="SDGs"
     )
@@ -572,7 +580,7 @@ class Recommendation(ReviewedModel):
 
     objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords(
-        m2m_fields=[themes, legal_provisions, sdgs, affected_groups],
+        m2m_fields=[themes, legal_provisions, sdgs, affected_groups, also_made_by],
         excluded_fields=["current_status", "current_status_as_of", "updated_at"],
     )
 

@@ -134,7 +134,15 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     ]
     search_fields = ["title", "text", "context", "external_id", "made_by__name"]
     list_select_related = ["made_by", "addressed_to"]
-    autocomplete_fields = ["made_by", "addressed_to", "themes", "legal_provisions", "sdgs", "affected_groups"]
+    autocomplete_fields = [
+        "made_by",
+        "also_made_by",
+        "addressed_to",
+        "themes",
+        "legal_provisions",
+        "sdgs",
+        "affected_groups",
+    ]
     readonly_fields = [
         "current_status",
         "current_status_as_of",
@@ -158,7 +166,7 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["kind", "title", "text", "made_by", "addressed_to", "expected_version"]}),
+        (None, {"fields": ["kind", "title", "text", "made_by", "also_made_by", "addressed_to", "expected_version"]}),
         (
             "Where and when",
             {

@@ -240,6 +240,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
     that held on the ``as_of`` date if one was asked for, otherwise today's."""
 
     made_by = ActorSummarySerializer(read_only=True)
+    also_made_by = ActorSummarySerializer(
+        many=True, read_only=True, help_text="Actors that made it jointly with made_by (the first named)."
+    )
     addressed_to = ActorSummarySerializer(read_only=True)
     status = serializers.SerializerMethodField()
     status_as_of = serializers.DateField(source="effective_status_as_of", read_only=True, allow_null=True)
@@ -254,6 +257,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "kind",
             "title",
             "made_by",
+            "also_made_by",
             "addressed_to",
             "mechanism",
             "made_on",
@@ -449,6 +453,12 @@ class RecommendationChangeSerializer(serializers.Serializer):
     legal_provisions = serializers.SlugRelatedField(slug_field="slug", queryset=LegalProvision.objects.all(), many=True)
     sdgs = SdgNumberField(queryset=SustainableDevelopmentGoal.objects.all(), many=True, help_text="SDG numbers (1–17).")
     affected_groups = serializers.SlugRelatedField(slug_field="slug", queryset=AffectedGroup.objects.all(), many=True)
+    also_made_by = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        many=True,
+        help_text="Slugs of the actors that made it jointly.",
+    )
 
 
 # ── Counts ───────────────────────────────────────────────────────────────────────────────

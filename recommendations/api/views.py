@@ -363,7 +363,9 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
     http_method_names = ["get", "post", "patch", "head", "options"]
     change_serializer_class = api.RecommendationChangeSerializer
     review_argument = "recommendation"
-    queryset = Recommendation.objects.select_related("made_by", "addressed_to").prefetch_related("themes")
+    queryset = Recommendation.objects.select_related("made_by", "addressed_to").prefetch_related(
+        "themes", "also_made_by"
+    )
     filterset_class = RecommendationFilterSet
 
     def initial(self, request, *args, **kwargs):
