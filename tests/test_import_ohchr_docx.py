@@ -202,3 +202,30 @@ def test_history_records_the_joint_states():
     first = ratify.history.earliest()
     assert sorted(link.actor.country.code for link in first.also_made_by.all()) == ["BO", "PT"]
     assert Citation.objects.filter(recommendation=ratify).count() == 1
+
+
+def test_the_admin_import_page_takes_the_assessor_and_date(client, settings, tmp_path):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    ActorFactory(slug="kiba", kind=Actor.Kind.NGO)
+    user = get_user_model().objects.create_user(username="importer", password="pw", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_recommendation", "add_recommendation", "change_recommendation"])
+    )
+    client.force_login(user)
+    url = reverse("admin:recommendations_recommendation_import_upr")
+    file = SimpleUploadedFile("slovenia.docx", docx_samples.earlier_list())
+    refused = client.post(url, {"file": file})
+    assert "--assessed-by" in refused.content.decode() and not Recommendation.objects.exists()
+    file = SimpleUploadedFile("slovenia.docx", docx_samples.earlier_list())
+    preview = client.post(url, {"file": file, "assessed_by": "kiba", "assessed_on": "2025-03-01"})
+    assert preview.status_code == 200 and not Recommendation.objects.exists()
+    assert "1 assessment recorded as draft status update" in preview.content.decode()
+    client.post(url, {"token": preview.context["pending"].token})
+    update = StatusUpdate.objects.get()
+    assert update.as_of == datetime.date(2025, 3, 1) and update.recorded_by == user
+    assert update.review_state == "draft"
