@@ -256,3 +256,29 @@ class TestReviewChoice:
         response = client.post(IMPORT_URL, {"token": preview.context["pending"].token, "publish": "on"}, follow=True)
         assert any("Only a reviewer can publish" in m for m in messages_of(response))
         assert not Recommendation.objects.exists()
+
+
+class TestFormats:
+    def test_a_workbook_in_upr_infos_own_layout_is_previewed_with_its_warnings(self, importer):
+        content = (Path(__file__).parent / "data" / "upr-info-sur.xls").read_bytes()
+        page = upload(importer, content=content, name="export.xls").content.decode()
+        assert "<strong>upr-info</strong>, an Excel workbook (.xls)" in page
+        assert "Row 6 repeats row 5 except for its issues" in page
+        assert "Row 7: “(Unknown)” names no state; the row was skipped." in page
+
+    def test_the_format_and_state_under_review_chosen_are_used_for_the_import(self, importer):
+        content = (Path(__file__).parent / "data" / "upr-info-sur.xlsx").read_bytes()
+        preview = importer.post(
+            IMPORT_URL,
+            {"file": SimpleUploadedFile("export.xlsx", content), "format": "upr-info", "state_under_review": "KZ"},
+        )
+        assert preview.context["report"].totals.created == 3
+        importer.post(IMPORT_URL, {"token": preview.context["pending"].token})
+        assert set(Recommendation.objects.values_list("addressed_to__country", flat=True)) == {"KZ"}
+
+    def test_a_file_of_another_layout_shows_the_headers_found_and_the_layouts_known(self, importer):
+        content = (Path(__file__).parent / "data" / "not-an-export.csv").read_bytes()
+        response = upload(importer, content=content, name="list.csv")
+        [error] = response.context["form"].errors["file"]
+        assert error.startswith("list.csv: Row 1 (the header)") and "Found (comma-separated text in utf-8)" in error
+        assert "SuR, Rgrp, Org, Recommendation" in error and not Recommendation.objects.exists()

@@ -266,6 +266,7 @@ FIELD_FILTERS = {
     "themes": "theme",
     "legal_provisions": "legal_provision",
     "sdgs": "sdg",
+    "also_made_by": "made_by",  # made_by matches the first-named maker and the joint ones
     "affected_groups": "affected_group",
 }
 

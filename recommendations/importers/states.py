@@ -122,7 +122,7 @@ def _index() -> dict[str, str]:
                 index.setdefault(normalise(f"{match['prefix']} {match['name']}"), code)
                 index.setdefault(normalise(match["name"]), code)
 
-    for code, name in countries:
+    for code, name in dict(countries).items():
         add(name, code)
     for country in pycountry.countries:
         for attribute in ("name", "official_name", "common_name"):
