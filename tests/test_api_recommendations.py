@@ -195,7 +195,7 @@ def test_query_count_does_not_grow_with_history_length(api_client, django_assert
             # history…).
             with django_assert_max_num_queries(10):
                 api_client.get(URL, params)
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9):
             detail = api_client.get(f"{URL}{recommendation.pk}/").json()
         assert len(detail["status_history"]) == count
 
