@@ -766,7 +766,7 @@ class StatusUpdate(ReviewedModel):
             # read from the index alone.
             models.Index(
                 fields=["recommendation", "-as_of", "-created_at", "-id", "status"],
-                condition=Q(review_state="published"),
+                condition=Q(review_state=ReviewState.PUBLISHED),
                 name="status_published_latest_idx",
             ),
             # The history list's order (newest first) and its keyset pages; as_of ranges too.
