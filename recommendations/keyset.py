@@ -9,6 +9,7 @@ are on the same expressions, so the database walks them.
 """
 
 import datetime
+import sys
 
 from django.db import models
 from django.db.models import F, Value
@@ -18,16 +19,13 @@ from django.db.models.functions import Coalesce
 SMALLEST = {
     models.DateTimeField: datetime.datetime(1, 1, 2, tzinfo=datetime.UTC),  # checked before its parent, DateField
     models.DateField: datetime.date.min,
+    models.IntegerField: -sys.maxsize - 1,  # the smallest 64-bit integer (models.MAX_ID is the largest)
     models.CharField: "",
     models.TextField: "",
 }
 
 
 def smallest(field):
-    if isinstance(field, models.IntegerField):
-        from .models import MAX_ID
-
-        return -MAX_ID - 1
     for kind, value in SMALLEST.items():
         if isinstance(field, kind):
             return value

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0004_evidence_integrity'),
+        ('recommendations', '0006_sdgs_groups_and_joint_makers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
