@@ -17,6 +17,7 @@ from ..models import (
     MAX_RECOMMENDATION_TEXT_LENGTH,
     MAX_SUMMARY_LENGTH,
     Actor,
+    AffectedGroup,
     Citation,
     DateBasis,
     DatePrecision,
@@ -25,6 +26,7 @@ from ..models import (
     Recommendation,
     SourceDocument,
     StatusUpdate,
+    SustainableDevelopmentGoal,
     Theme,
 )
 from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS
@@ -41,6 +43,18 @@ class ActorSummarySerializer(serializers.ModelSerializer):
 class ThemeSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Theme
+        fields = ["id", "slug", "name"]
+
+
+class SdgSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SustainableDevelopmentGoal
+        fields = ["id", "number", "name"]
+
+
+class AffectedGroupSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AffectedGroup
         fields = ["id", "slug", "name"]
 
 
@@ -117,6 +131,18 @@ class ThemeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Theme
         fields = ["id", "slug", "name", "parent", "description", "created_at", "updated_at"]
+
+
+class SdgSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SustainableDevelopmentGoal
+        fields = ["id", "number", "name"]
+
+
+class AffectedGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AffectedGroup
+        fields = ["id", "slug", "name", "created_at", "updated_at"]
 
 
 class LegalProvisionSerializer(serializers.ModelSerializer):
@@ -219,6 +245,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
     that held on the ``as_of`` date if one was asked for, otherwise today's."""
 
     made_by = ActorSummarySerializer(read_only=True)
+    also_made_by = ActorSummarySerializer(
+        many=True, read_only=True, help_text="Actors that made it jointly with made_by (the first named)."
+    )
     addressed_to = ActorSummarySerializer(read_only=True)
     status = serializers.SerializerMethodField()
     status_as_of = serializers.DateField(source="effective_status_as_of", read_only=True, allow_null=True)
@@ -233,6 +262,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "kind",
             "title",
             "made_by",
+            "also_made_by",
             "addressed_to",
             "mechanism",
             "made_on",
@@ -261,6 +291,8 @@ class RecommendationDetailSerializer(RecommendationSerializer):
     made (citations) and its whole status history, newest first, each entry with its evidence."""
 
     legal_provisions = LegalProvisionSummarySerializer(many=True, read_only=True)
+    sdgs = SdgSummarySerializer(many=True, read_only=True)
+    affected_groups = AffectedGroupSummarySerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     status_history = HistoryEntrySerializer(source="status_updates", many=True, read_only=True)
 
@@ -276,6 +308,8 @@ class RecommendationDetailSerializer(RecommendationSerializer):
             "upr_cycle",
             "upr_action_category",
             "legal_provisions",
+            "sdgs",
+            "affected_groups",
             "citations",
             "status_history",
             "published_at",
@@ -418,6 +452,19 @@ class StatusUpdateChangeSerializer(InputSerializer):
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), allow_null=True)
 
 
+class SdgNumberField(serializers.SlugRelatedField):
+    """A goal by its number; anything but 1–17 is refused before the database sees it (a huge
+    number would overflow SQLite's integers)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="number", **kwargs)
+
+    def to_internal_value(self, data):
+        if str(data).strip() not in {str(number) for number in SustainableDevelopmentGoal.NUMBERS}:
+            self.fail("does_not_exist", slug_name="number", value=str(data)[:20])
+        return super().to_internal_value(int(str(data).strip()))
+
+
 class RecommendationChangeSerializer(InputSerializer):
     """The fields of a recommendation that ``PATCH`` may change (send only those that change).
     Themes and legal provisions are given as lists of slugs and replace the current ones."""
@@ -438,6 +485,14 @@ class RecommendationChangeSerializer(InputSerializer):
     )
     themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True)
     legal_provisions = serializers.SlugRelatedField(slug_field="slug", queryset=LegalProvision.objects.all(), many=True)
+    sdgs = SdgNumberField(queryset=SustainableDevelopmentGoal.objects.all(), many=True, help_text="SDG numbers (1–17).")
+    affected_groups = serializers.SlugRelatedField(slug_field="slug", queryset=AffectedGroup.objects.all(), many=True)
+    also_made_by = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        many=True,
+        help_text="Slugs of the actors that made it jointly.",
+    )
 
 
 # ── Counts ───────────────────────────────────────────────────────────────────────────────

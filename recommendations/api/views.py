@@ -33,14 +33,26 @@ from rest_framework.settings import api_settings
 from .. import services
 from ..filters import (
     ActorFilterSet,
+    AffectedGroupFilterSet,
     LegalProvisionFilterSet,
     RecommendationFilterSet,
+    SdgFilterSet,
     SourceDocumentFilterSet,
     StatusUpdateFilterSet,
     ThemeFilterSet,
     TimelineFilterSet,
 )
-from ..models import Actor, Citation, LegalProvision, Recommendation, SourceDocument, StatusUpdate, Theme
+from ..models import (
+    Actor,
+    AffectedGroup,
+    Citation,
+    LegalProvision,
+    Recommendation,
+    SourceDocument,
+    StatusUpdate,
+    SustainableDevelopmentGoal,
+    Theme,
+)
 from ..permissions import VIEW_RECOMMENDATION
 from ..stats import status_counts, status_timeline, timeline_points
 from . import serializers as api
@@ -296,6 +308,24 @@ class ThemeViewSet(ReadOnlyViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class SdgViewSet(ReadOnlyViewSet):
+    """The 17 Sustainable Development Goals that recommendations are linked to (``sdg=`` filter)."""
+
+    queryset = SustainableDevelopmentGoal.objects.order_by("number")
+    serializer_class = api.SdgSerializer
+    filterset_class = SdgFilterSet
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class AffectedGroupViewSet(ReadOnlyViewSet):
+    """The groups of persons recommendations concern (``affected_group=`` filter)."""
+
+    queryset = AffectedGroup.objects.order_by("name", "id")
+    serializer_class = api.AffectedGroupSerializer
+    filterset_class = AffectedGroupFilterSet
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class LegalProvisionViewSet(ReadOnlyViewSet):
     """Articles of laws and treaties that recommendations ask to change or respect."""
 
@@ -370,7 +400,9 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
     max_body_sizes = {"partial_update": 256 * 1024}  # a recommendation's text may be long
     change_serializer_class = api.RecommendationChangeSerializer
     review_argument = "recommendation"
-    queryset = Recommendation.objects.select_related("made_by", "addressed_to").prefetch_related("themes")
+    queryset = Recommendation.objects.select_related("made_by", "addressed_to").prefetch_related(
+        "themes", "also_made_by"
+    )
     filterset_class = RecommendationFilterSet
 
     def initial(self, request, *args, **kwargs):
@@ -424,6 +456,8 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
             )
             queryset = queryset.prefetch_related(
                 "legal_provisions",
+                "sdgs",
+                "affected_groups",
                 Prefetch("citations", queryset=citations_for_api()),
                 Prefetch("status_updates", queryset=history),
             )

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "recommendations",
+    # The public dashboard at /<language>/, built on the API only.
+    "dashboard",
     # Production mode: admin login lockout, Content-Security-Policy.
     "axes",
     "csp",
@@ -76,6 +78,9 @@ MIDDLEWARE = [
     # API responses: Vary on Authorization and Cookie, and a Cache-Control policy.
     "tracker.middleware.ApiCachePolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the URL on the dashboard (/ru/…), else the language cookie the dashboard
+    # sets, else the browser's Accept-Language (the admin follows the visitor's choice too).
+    "django.middleware.locale.LocaleMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The dashboard's languages (translations in dashboard/locale/); the admin has Django's own.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -313,7 +320,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -349,6 +356,10 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
 # (400 beyond; no real request nests more than 3 deep).
 API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=64 * 1024)
 API_MAX_JSON_DEPTH = 32
+# Lists count their rows up to this many; beyond it they say "more than" (docs/performance.md).
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=1000)
+# Admin changelists count up to this many rows; beyond, PostgreSQL's estimate (admin/paginator.py).
+ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=10000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation tracker API",
@@ -378,3 +389,8 @@ SPECTACULAR_SETTINGS = {
 # CORS_ALLOWED_ORIGINS=https://dashboard.example.org,http://localhost:3000
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
+
+# Sites allowed to show the dashboard's embeddable chart and card (/<language>/embed/…) in an
+# <iframe>, as CSP frame-ancestors sources, comma-separated (e.g. https://ngo.example.org);
+# "*" (the default) lets any site embed them. Every other page may not be framed at all.
+DASHBOARD_EMBED_ANCESTORS = env.list("DASHBOARD_EMBED_ANCESTORS", default=["*"])
