@@ -28,7 +28,8 @@ from tracker import errors
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server")
 needs_redis_server = pytest.mark.skipif(
-    REDIS_SERVER is None and not os.environ.get("CI"), reason="redis-server is not installed (CI has it)"
+    REDIS_SERVER is None and not os.environ.get("CI"),
+    reason="redis-server is not installed (apt-get install redis-server; .ci/run does)",
 )
 
 
