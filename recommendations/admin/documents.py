@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from rangefilter.filters import DateRangeFilterBuilder
-from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..models import (
@@ -29,6 +28,7 @@ from .common import (
     form_model_fields,
     snippet,
 )
+from .theme import HistoryAdmin, TabularInline
 
 
 class DocumentCorrectionForm(forms.Form):
@@ -43,7 +43,7 @@ class DocumentCorrectionForm(forms.Form):
     )
 
 
-class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, admin.TabularInline):
+class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, TabularInline):
     """Evidence under a recommendation or a status update; each quote is checked against its
     document on save. Subclasses say which parent (``fk_name``) and its publish permission."""
 
@@ -54,7 +54,7 @@ class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, a
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(SimpleHistoryAdmin):
+class SourceDocumentAdmin(HistoryAdmin):
     list_display = ["external_id", "title", "publisher", "document_type", "published", "citation_count"]
     list_filter = [
         "document_type",
@@ -199,7 +199,7 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ParentReviewMixin, SimpleHistoryAdmin):
+class CitationAdmin(ParentReviewMixin, HistoryAdmin):
     list_display = ["quote_snippet", "document", "location", "cites", "confirmation"]
     list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
     search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]

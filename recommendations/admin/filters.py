@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
+from unfold.contrib.filters.admin import DropdownFilter
 
 from ..models import (
     Actor,
@@ -39,7 +40,7 @@ class HasDeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StateUnderReviewFilter(admin.SimpleListFilter):
+class StateUnderReviewFilter(DropdownFilter):
     """The state a recommendation is addressed to (or to one of its country's actors). Lists only
     states that have received something, with one EXISTS query, so it stays short and cheap
     however many states the tracker knows."""
@@ -62,7 +63,7 @@ class StateUnderReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-class UprActionCategoryFilter(admin.SimpleListFilter):
+class UprActionCategoryFilter(DropdownFilter):
     """UPR Info's action categories, with the meaning of each number."""
 
     title = "UPR action category"

@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from rangefilter.filters import DateRangeFilterBuilder
-from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
@@ -10,6 +9,7 @@ from ..models import StatusUpdate
 from .common import ReviewedAdminMixin, form_model_fields, review_action
 from .documents import CitationInline
 from .review import PublishReviewMixin
+from .theme import HistoryAdmin
 
 
 class StatusUpdateCitationInline(CitationInline):
@@ -27,7 +27,7 @@ class StatusUpdateChangeForm(OptimisticLockForm):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
+class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
     """Adding uses one form (status + its first citation) that calls ``status_update_record``;
     changes and deletions go through the service too, so the current status stays in step.
     Publishing goes through the publish screen (``review.py``), where the reviewer confirms each quote."""
