@@ -20,6 +20,7 @@ from ..models import (
     RecommendationLink,
     StatusUpdate,
 )
+from ..search import search_recommendations
 from . import badges
 from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
 from .documents import CitationInline
@@ -129,7 +130,10 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
         ("due_on", DateRangeFilterBuilder(title="due between")),
         ("current_status_as_of", DateRangeFilterBuilder(title="status dated between")),
     ]
-    search_fields = ["title", "text", "context", "external_id", "made_by__name"]
+    # The search box and the autocompletes that pick a recommendation use the API's search
+    # (recommendations/search.py: words, actors, provisions, themes; an exact external id).
+    search_fields = ["title"]
+    search_help_text = "Words of the title or text, an actor, a provision (e.g. 174), a theme, or an exact external id."
     list_select_related = ["made_by", "addressed_to"]
     autocomplete_fields = ["made_by", "addressed_to", "themes", "legal_provisions"]
     readonly_fields = [
@@ -196,6 +200,9 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
         # The overdue column and field read today's flag from the one definition (querysets.py);
         # the status date is shown as precisely as the assessment that set it knows it.
         return super().get_queryset(request).with_status_on().annotate(status_precision=badges.status_precision())
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_recommendations(queryset, search_term), False
 
     def has_delete_permission(self, request, obj=None):
         return False  # recommendations are archived, never deleted

@@ -55,7 +55,7 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
         ("as_of", DateRangeFilterBuilder(title="as of between")),
         ("assessed_by", admin.RelatedFieldListFilter),
     ]
-    search_fields = ["summary", "recommendation__title", "recommendation__external_id"]
+    search_fields = ["summary", "recommendation__title", "=recommendation__external_id"]
     list_select_related = ["recommendation", "assessed_by", "recorded_by"]
     autocomplete_fields = ["recommendation", "assessed_by"]
     readonly_fields = [
