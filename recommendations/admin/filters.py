@@ -96,3 +96,24 @@ class ArchivedFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(archived_at__isnull=self.value() == "no")
         return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    """Rows the logged-in user added (recommendations) or recorded (status updates): "my drafts"."""
+
+    title = "added by"
+    parameter_name = "mine"
+    user_field = "created_by"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Me")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(**{self.user_field: request.user})
+        return queryset
+
+
+class RecordedByMeFilter(MineFilter):
+    title = "recorded by"
+    user_field = "recorded_by"

@@ -24,7 +24,14 @@ from ..search import search_recommendations
 from . import badges
 from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
 from .documents import CitationInline
-from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
+from .filters import (
+    ArchivedFilter,
+    HasDeadlineFilter,
+    MineFilter,
+    OverdueFilter,
+    StateUnderReviewFilter,
+    UprActionCategoryFilter,
+)
 from .review import PublishReviewMixin
 from .theme import HistoryAdmin, ModelAdmin, TabularInline
 from .upr_import import UprImportAdminMixin
@@ -110,6 +117,7 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     list_filter_submit = True  # the autocomplete filters apply together, with one button
     list_filter = [
         ("review_state", ChoicesDropdownFilter),
+        MineFilter,
         ArchivedFilter,
         ("kind", ChoicesDropdownFilter),
         ("current_status", ChoicesDropdownFilter),

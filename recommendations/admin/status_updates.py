@@ -8,6 +8,7 @@ from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
 from ..models import StatusUpdate
 from .common import ReviewedAdminMixin, form_model_fields, review_action
 from .documents import CitationInline
+from .filters import RecordedByMeFilter
 from .review import PublishReviewMixin
 from .theme import HistoryAdmin
 
@@ -49,6 +50,7 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
     ]
     list_filter = [
         "review_state",
+        RecordedByMeFilter,
         "status",
         "assessor_kind",
         "recommendation__kind",

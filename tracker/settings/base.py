@@ -14,6 +14,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
+from django.urls import reverse_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -346,6 +347,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
+def _admin_link(title, icon, target, permission):
+    """An entry of the admin's sidebar: a model's list (or a named URL), shown to who may see it."""
+    url = reverse_lazy(target if ":" in target else f"admin:recommendations_{target}_changelist")
+    entry = {"title": title, "icon": icon, "link": url}
+    if permission:
+        entry["permission"] = lambda request: request.user.has_perm(f"recommendations.{permission}")
+    return entry
+
+
 # The admin's theme (django-unfold). Its colours come from a static stylesheet rather than the
 # inline <style> block unfold writes (the CSP allows no inline style without a nonce).
 UNFOLD = {
@@ -357,7 +368,32 @@ UNFOLD = {
     "GLOBAL_CALLBACK": "recommendations.admin.site.global_context",
     "STYLES": [lambda request: static("tracker/admin.css")],
     "SCRIPTS": [lambda request: static("tracker/admin.js")],
-    "SIDEBAR": {"show_search": True, "show_all_applications": True},
+    "DASHBOARD_CALLBACK": "recommendations.admin.dashboard.dashboard_context",
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": [
+            {
+                "title": "Curation",
+                "items": [
+                    _admin_link("Dashboard", "dashboard", "admin:index", None),
+                    _admin_link("Recommendations", "checklist", "recommendation", "view_recommendation"),
+                    _admin_link("Status updates", "timeline", "statusupdate", "view_statusupdate"),
+                    _admin_link("Source documents", "description", "sourcedocument", "view_sourcedocument"),
+                    _admin_link("Citations", "format_quote", "citation", "view_citation"),
+                    _admin_link("Links", "link", "recommendationlink", "view_recommendationlink"),
+                ],
+            },
+            {
+                "title": "Reference data",
+                "items": [
+                    _admin_link("Actors", "groups", "actor", "view_actor"),
+                    _admin_link("Themes", "sell", "theme", "view_theme"),
+                    _admin_link("Legal provisions", "gavel", "legalprovision", "view_legalprovision"),
+                ],
+            },
+        ],
+    },
 }
 
 # Dashboard origins allowed to call the API from a browser, comma-separated, e.g.
