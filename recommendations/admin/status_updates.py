@@ -73,6 +73,8 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
         "updated_at",
     ]
     actions = ["publish", "unpublish", "delete_selected"]
+    # The add form shows the chosen document's text beside the quote (moved there by admin.js).
+    change_form_after_template = "admin/recommendations/statusupdate/document_panel.html"
     show_full_result_count = False
     date_hierarchy = "as_of"
     fieldsets = [
