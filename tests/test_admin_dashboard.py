@@ -64,3 +64,12 @@ def test_dashboard_query_count_is_fixed(admin_client, django_assert_max_num_quer
     RecommendationFactory.create_batch(20)
     with django_assert_max_num_queries(25):
         assert admin_client.get(INDEX).status_code == 200
+
+
+def test_inline_headings_are_plural_nouns():
+    from recommendations.admin.recommendations import RecommendationCitationInline, RecommendationLinkInline
+    from recommendations.admin.status_updates import StatusUpdateCitationInline
+
+    assert RecommendationCitationInline.verbose_name_plural == "citations (evidence for the recommendation itself)"
+    assert RecommendationLinkInline.verbose_name_plural == "links to related recommendations"
+    assert StatusUpdateCitationInline.verbose_name_plural == "citations (evidence)"

@@ -40,8 +40,11 @@ def review_action(model_admin, request, queryset, service, done):
     acting can take rows out of the changelist's filter (publishing drafts listed as drafts)."""
     selected = list(queryset)
     changed = sum(service(**{model_admin.review_argument: row}, user=request.user) for row in selected)
-    noun = model_admin.model._meta.verbose_name_plural
-    others = "; the others already were" if changed < len(selected) else ""
+    opts = model_admin.model._meta
+    noun = opts.verbose_name if len(selected) == 1 else opts.verbose_name_plural
+    others = ""
+    if changed < len(selected):
+        others = "; it already was" if len(selected) == 1 else "; the others already were"
     model_admin.message_user(request, f"{changed} of {len(selected)} selected {noun} {done}{others}.")
 
 

@@ -42,6 +42,7 @@ class RecommendationCitationInline(CitationInline):
 
     fk_name = "recommendation"
     verbose_name = "citation (evidence for the recommendation itself)"
+    verbose_name_plural = "citations (evidence for the recommendation itself)"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
 
@@ -94,6 +95,7 @@ class RecommendationLinkInline(ParentReviewInlineMixin, TabularInline):
     autocomplete_fields = ["to_recommendation"]
     extra = 0
     verbose_name = "link to a related recommendation"
+    verbose_name_plural = "links to related recommendations"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
 

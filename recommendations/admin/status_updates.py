@@ -18,6 +18,7 @@ class StatusUpdateCitationInline(CitationInline):
     min_num = 1
     validate_min = True  # a status update never loses its last piece of evidence
     verbose_name = "citation (evidence)"
+    verbose_name_plural = "citations (evidence)"
     parent_publish_permission = services.PUBLISH_STATUS_UPDATE
 
 
