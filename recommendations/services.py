@@ -24,6 +24,7 @@ from .models import (
     Citation,
     DateBasis,
     DatePrecision,
+    InternalNote,
     LegalProvision,
     Recommendation,
     RecommendationLink,
@@ -616,3 +617,13 @@ def recommendation_link_create(
     link.full_clean()
     _save(link, user)
     return link
+
+
+def internal_note_add(
+    *, text: str, user, recommendation: Recommendation | None = None, status_update: StatusUpdate | None = None
+) -> InternalNote:
+    """Add a staff-only note, in ``user``'s name, to a recommendation or a status update."""
+    note = InternalNote(recommendation=recommendation, status_update=status_update, text=text.strip(), author=user)
+    note.full_clean()
+    note.save()
+    return note

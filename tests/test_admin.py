@@ -246,6 +246,8 @@ def test_changing_a_status_update_date_updates_current_status(admin_client, data
         "citations-0-document": citation.document_id,
         "citations-0-quote": citation.quote,
         "citations-0-location": "",
+        "internal_notes-TOTAL_FORMS": "0",
+        "internal_notes-INITIAL_FORMS": "0",
     }
     response = admin_client.post(url(StatusUpdate, "change", older.pk), form)
     assert response.status_code == 302, response.context["adminform"].form.errors

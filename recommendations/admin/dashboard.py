@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import services
+from .. import permissions, services
 from ..api.views import visible
 from ..filters import NO_STATUS
 from ..models import ImplementationStatus, Recommendation, ReviewState, StatusUpdate
@@ -84,9 +84,7 @@ def dashboard_context(request, context):
                 "url": changelist(StatusUpdate, review_state__exact=ReviewState.DRAFT),
             },
         ]
-    if request.user.has_perm("recommendations.add_recommendation") or request.user.has_perm(
-        "recommendations.add_statusupdate"
-    ):
+    if request.user.has_perm(permissions.ADD_RECOMMENDATION) or request.user.has_perm(permissions.ADD_STATUS_UPDATE):
         mine = Recommendation.objects.active().filter(review_state=ReviewState.DRAFT, created_by=request.user).count()
         mine_updates = StatusUpdate.objects.filter(review_state=ReviewState.DRAFT, recorded_by=request.user).count()
         queues += [

@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from rangefilter.filters import DateRangeFilterBuilder
 from unfold.decorators import display
 
-from .. import services
+from .. import permissions, services
 from ..models import (
     Citation,
     DateBasis,
@@ -117,7 +117,7 @@ class SourceDocumentAdmin(HistoryAdmin):
             "paragraphs": reader.paragraphs(document, citations),
             "citation_count": len(citations),
             "cite_url": reader.cite_url(document),
-            "can_cite": request.user.has_perm("recommendations.add_statusupdate"),
+            "can_cite": request.user.has_perm(permissions.ADD_STATUS_UPDATE),
             "autocomplete_url": reverse("admin:autocomplete"),
         }
         return TemplateResponse(request, "admin/recommendations/sourcedocument/read.html", context)

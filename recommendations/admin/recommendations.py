@@ -22,7 +22,15 @@ from ..models import (
 )
 from ..search import search_recommendations
 from . import badges
-from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
+from .common import (
+    InternalNoteInline,
+    InternalNotesAdminMixin,
+    ParentReviewInlineMixin,
+    ReviewedAdminMixin,
+    form_model_fields,
+    review_action,
+    snippet,
+)
 from .documents import CitationInline
 from .filters import (
     ArchivedFilter,
@@ -106,7 +114,10 @@ class RecommendationForm(OptimisticLockForm):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
+class RecommendationAdmin(
+    InternalNotesAdminMixin, UprImportAdminMixin, PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin
+):
+    note_parent_field = "recommendation"
     form = RecommendationForm
     publish_permission = services.PUBLISH_RECOMMENDATION
     publish_service = staticmethod(services.recommendation_publish)
@@ -163,7 +174,8 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
         "created_at",
         "updated_at",
     ]
-    inlines = [RecommendationCitationInline, StatusHistoryInline, RecommendationLinkInline]
+    # The status history first: it is what a curator comes to a recommendation for.
+    inlines = [StatusHistoryInline, RecommendationCitationInline, RecommendationLinkInline, InternalNoteInline]
     actions = ["publish", "unpublish", "archive", "restore"]
     show_full_result_count = False
     list_per_page = 50

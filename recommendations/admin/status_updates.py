@@ -6,7 +6,7 @@ from rangefilter.filters import DateRangeFilterBuilder
 from .. import services
 from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
 from ..models import StatusUpdate
-from .common import ReviewedAdminMixin, form_model_fields, review_action
+from .common import InternalNoteInline, InternalNotesAdminMixin, ReviewedAdminMixin, form_model_fields, review_action
 from .documents import CitationInline
 from .filters import RecordedByMeFilter
 from .review import PublishReviewMixin
@@ -29,12 +29,13 @@ class StatusUpdateChangeForm(OptimisticLockForm):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
+class StatusUpdateAdmin(InternalNotesAdminMixin, PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
     """Adding uses one form (status + its first citation) that calls ``status_update_record``;
     changes and deletions go through the service too, so the current status stays in step.
     Publishing goes through the publish screen (``review.py``), where the reviewer confirms each quote."""
 
     form = StatusUpdateChangeForm
+    note_parent_field = "status_update"
     publish_permission = services.PUBLISH_STATUS_UPDATE
     publish_service = staticmethod(services.status_update_publish)
     send_back_service = staticmethod(services.status_update_send_back)
@@ -148,7 +149,7 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
         return super().get_fieldsets(request, obj)
 
     def get_inlines(self, request, obj):
-        return [StatusUpdateCitationInline] if obj is not None else []
+        return [StatusUpdateCitationInline, InternalNoteInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         if change:
