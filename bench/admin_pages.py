@@ -51,7 +51,7 @@ def main(base, username, password, screenshots=False):
                     " return [t.responseStart - t.requestStart, t.loadEventEnd - t.startTime]; })()"
                 )
                 if device == "desktop":
-                    print(f"{name:20} server {timing[0]:7.0f} ms   page loaded {timing[1]:7.0f} ms")  # noqa: T201
+                    print(f"{name:20} server {timing[0]:7.0f} ms   page loaded {timing[1]:7.0f} ms")
                 if screenshots and name in {"dashboard", "reader", "status-update-form", "recommendations"}:
                     if name == "reader":
                         page.locator("#p9 .tracker-para-text").select_text()

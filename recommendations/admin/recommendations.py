@@ -223,6 +223,11 @@ class RecommendationAdmin(
         # the status date is shown as precisely as the assessment that set it knows it.
         return super().get_queryset(request).with_status_on().annotate(status_precision=badges.status_precision())
 
+    def get_inlines(self, request, obj):
+        # Notes are added to a saved recommendation (on its change page).
+        inlines = super().get_inlines(request, obj)
+        return inlines if obj is not None else [inline for inline in inlines if inline is not InternalNoteInline]
+
     def get_search_results(self, request, queryset, search_term):
         return search_recommendations(queryset, search_term), False
 

@@ -14,7 +14,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
-from django.urls import reverse_lazy
+from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -350,8 +350,10 @@ SPECTACULAR_SETTINGS = {
 
 def _admin_link(title, icon, target, permission):
     """An entry of the admin's sidebar: a model's list (or a named URL), shown to who may see it."""
-    url = reverse_lazy(target if ":" in target else f"admin:recommendations_{target}_changelist")
-    entry = {"title": title, "icon": icon, "link": url}
+    name = target if ":" in target else f"admin:recommendations_{target}_changelist"
+    # A function of the request, not a lazy URL: error reports print the settings, and a lazy URL
+    # would be resolved there, under whatever URLconf failed.
+    entry = {"title": title, "icon": icon, "link": lambda request: reverse(name)}
     if permission:
         entry["permission"] = lambda request: request.user.has_perm(f"recommendations.{permission}")
     return entry
