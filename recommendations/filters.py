@@ -33,6 +33,7 @@ from .models import (
     Theme,
 )
 from .querysets import made_by_q, state_under_review
+from .search import search_recommendations
 
 # The status filter and the counts also know recommendations that nobody has assessed yet.
 NO_STATUS = "no_status"
@@ -186,7 +187,13 @@ class RecommendationFilterSet(BaseFilterSet):
     and recommendations made after it are left out (see ``RecommendationQuerySet.existing_on``).
     """
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the title and the full text.")
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=(
+            "Search titles, texts, actors (made by, addressed to), legal provisions and themes: every word "
+            "must occur as a whole word; an exact external id finds its row."
+        ),
+    )
     kind = django_filters.MultipleChoiceFilter(choices=Recommendation.Kind.choices)
     status = django_filters.MultipleChoiceFilter(
         choices=STATUS_CHOICES,
@@ -287,7 +294,7 @@ class RecommendationFilterSet(BaseFilterSet):
         return queryset.existing_on(value) if value else queryset
 
     def filter_q(self, queryset, name, value):
-        return text_search(queryset, value, ["title", "text"])
+        return search_recommendations(queryset, value)
 
     def filter_state_under_review(self, queryset, name, value):
         return queryset.for_state_under_review(known_state(name, value))

@@ -904,3 +904,34 @@ class Citation(TimestampedModel):
         if self.quote_start is None or self.quote_end is None:
             return ""
         return self.document.text[self.quote_start : self.quote_end]
+
+
+class InternalNote(TimestampedModel):
+    """A staff-only note on a recommendation or a status update: who wrote what, when. For the
+    team's own working notes (a lead to follow, a doubt about a source); never shown in the API."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="internal_notes"
+    )
+    status_update = models.ForeignKey(
+        StatusUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="internal_notes"
+    )
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "internal note"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recommendation__isnull=False, status_update__isnull=True)
+                | Q(recommendation__isnull=True, status_update__isnull=False),
+                name="%(app_label)s_%(class)s_one_parent",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="%(app_label)s_%(class)s_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"Note by {self.author or 'someone'}, {self.created_at:%d %B %Y}" if self.created_at else "Note"

@@ -30,6 +30,7 @@ CURATED_MODELS = [
     "statusupdate",
     "citation",
     "recommendationlink",
+    "internalnote",
 ]
 # Editors may remove their own mistakes; the services refuse it once a row is published, and a
 # cited document is protected by the database.

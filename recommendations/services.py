@@ -32,6 +32,7 @@ from .models import (
     Citation,
     DateBasis,
     DatePrecision,
+    InternalNote,
     LegalProvision,
     Recommendation,
     RecommendationLink,
@@ -889,3 +890,13 @@ def recommendations_bulk_change(*, changes: Sequence[BulkChange], user=None, rea
     if pairs:
         _citations_bulk_create(pairs, user=user, confirm=False, process="")
     _recommendations_history(recommendations, update=True, user=user, reason=reason)
+
+
+def internal_note_add(
+    *, text: str, user, recommendation: Recommendation | None = None, status_update: StatusUpdate | None = None
+) -> InternalNote:
+    """Add a staff-only note, in ``user``'s name, to a recommendation or a status update."""
+    note = InternalNote(recommendation=recommendation, status_update=status_update, text=text.strip(), author=user)
+    note.full_clean()
+    note.save()
+    return note

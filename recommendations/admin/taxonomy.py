@@ -10,10 +10,11 @@ from ..models import (
     SustainableDevelopmentGoal,
     Theme,
 )
+from .theme import ModelAdmin
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(ModelAdmin):
     list_display = ["name", "kind", "country", "part_of"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "description"]
@@ -24,7 +25,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ModelAdmin):
     list_display = ["name", "parent", "recommendation_count"]
     search_fields = ["name", "slug", "description"]
     list_select_related = ["parent"]
@@ -42,7 +43,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalProvision)
-class LegalProvisionAdmin(admin.ModelAdmin):
+class LegalProvisionAdmin(ModelAdmin):
     list_display = ["__str__", "instrument", "article", "country", "title", "recommendation_count"]
     list_filter = ["country"]
     search_fields = ["instrument", "article", "title", "slug"]
@@ -58,7 +59,7 @@ class LegalProvisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SustainableDevelopmentGoal)
-class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
+class SustainableDevelopmentGoalAdmin(ModelAdmin):
     """The 17 goals ship with the tracker (migration 0005); curators may correct a name."""
 
     list_display = ["number", "name", "recommendation_count"]
@@ -81,7 +82,7 @@ class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(AffectedGroup)
-class AffectedGroupAdmin(admin.ModelAdmin):
+class AffectedGroupAdmin(ModelAdmin):
     list_display = ["name", "recommendation_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
