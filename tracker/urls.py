@@ -42,3 +42,6 @@ urlpatterns = [
 # The public dashboard, in every language of LANGUAGES: /en/, /ru/. "/" has no page of its own:
 # LocaleMiddleware redirects it to the visitor's language (cookie, then Accept-Language).
 urlpatterns += i18n_patterns(path("", include("dashboard.urls")))
+
+# A database outage is a 503 with Retry-After, reported once per interval, not a 500 per request.
+handler500 = "tracker.errors.server_error"
