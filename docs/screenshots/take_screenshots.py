@@ -38,7 +38,9 @@ def main(base):
                 target = HERE / f"{name}-{device}.png"
                 # The top of the page as a visitor first sees it (two screens high on a phone).
                 height = viewport["height"] * (2 if device == "phone" else 1.5)
-                page.screenshot(path=target, clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})
+                page.screenshot(
+                    path=target, full_page=True, clip={"x": 0, "y": 0, "width": viewport["width"], "height": height}
+                )
                 print(target)
             page.close()
         browser.close()

@@ -26,7 +26,8 @@ def api(session, path):
 
 
 def wait_for_charts(session):
-    """Every figure with an API URL has been drawn from it (or the test fails on the timeout)."""
+    """Every figure with an API URL has been drawn from it (or the test fails on the timeout). Tests
+    wait for it before they end: the live server must not be answering while the test's data goes."""
     from playwright.sync_api import expect
 
     expect(session.page.locator("figure.chart[data-api]").first).to_be_attached()
@@ -119,6 +120,7 @@ def test_a_draft_never_appears_even_to_a_logged_in_curator(desktop, seeded, make
     # The chart's own API call (made without the curator's cookies) counts only published rows.
     assert answers and answers[0].json()["overall"]["total"] == 33
     desktop.goto("/en/?q=unpublished")
+    wait_for_charts(desktop)  # (and the live server done with their requests before the database is emptied)
     assert "unpublished draft" not in desktop.page.content()
     assert_clean(desktop)
 
@@ -148,6 +150,7 @@ def test_keyboard_reaches_the_content_and_the_filters(desktop, seeded):
     desktop.page.focus("#f-q")
     desktop.page.keyboard.press("Enter")  # submits the filters from the keyboard
     desktop.page.wait_for_url("**kind=recommendation**")
+    wait_for_charts(desktop)
     stats = api(desktop, "/api/v1/stats/?kind=recommendation")["overall"]
     assert shown_figures(desktop.page)["total"] == str(stats["total"])
 
