@@ -16,7 +16,7 @@ history, in a few queries per batch instead of several per row.
 
 import dataclasses
 import datetime
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from django.apps import apps
 from django.conf import settings
@@ -26,7 +26,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import (
+    MAX_CITATIONS_PER_STATUS_UPDATE,
     Actor,
+    AffectedGroup,
     Citation,
     DateBasis,
     DatePrecision,
@@ -36,6 +38,7 @@ from .models import (
     ReviewState,
     SourceDocument,
     StatusUpdate,
+    SustainableDevelopmentGoal,
     Theme,
 )
 
@@ -141,6 +144,9 @@ def citations_validate(citations: Sequence[CitationInput]) -> None:
     """Check a list of citations before anything is written, reporting every bad one at once."""
     if not citations:
         raise ValidationError({"citations": "A status update needs at least one citation as evidence."})
+    if len(citations) > MAX_CITATIONS_PER_STATUS_UPDATE:
+        most = MAX_CITATIONS_PER_STATUS_UPDATE
+        raise ValidationError({"citations": f"A status update cites at most {most} quotes; cite the strongest."})
     errors = []
     for number, citation in enumerate(citations, start=1):
         if not citation.document.contains_quote(citation.quote):
@@ -389,6 +395,9 @@ def recommendation_create(
     user=None,
     themes: Iterable[Theme] = (),
     legal_provisions: Iterable[LegalProvision] = (),
+    sdgs: Iterable[SustainableDevelopmentGoal] = (),
+    affected_groups: Iterable[AffectedGroup] = (),
+    also_made_by: Iterable[Actor] = (),
     publish: bool = False,
     process: str = "",
     **fields,
@@ -402,6 +411,9 @@ def recommendation_create(
     _save(recommendation, user)
     recommendation.themes.set(themes)
     recommendation.legal_provisions.set(legal_provisions)
+    recommendation.sdgs.set(sdgs)
+    recommendation.affected_groups.set(affected_groups)
+    recommendation.also_made_by.set(also_made_by)
     if publish:
         recommendation_publish(recommendation=recommendation, user=user, process=process)
     return recommendation
@@ -415,6 +427,9 @@ def recommendation_change(
     user=None,
     themes: Iterable[Theme] | None = None,
     legal_provisions: Iterable[LegalProvision] | None = None,
+    sdgs: Iterable[SustainableDevelopmentGoal] | None = None,
+    affected_groups: Iterable[AffectedGroup] | None = None,
+    also_made_by: Iterable[Actor] | None = None,
     **fields,
 ) -> Recommendation:
     """Change a recommendation. Refused if someone changed it since ``expected_version`` was
@@ -429,6 +444,12 @@ def recommendation_change(
         recommendation.themes.set(themes)
     if legal_provisions is not None:
         recommendation.legal_provisions.set(legal_provisions)
+    if sdgs is not None:
+        recommendation.sdgs.set(sdgs)
+    if affected_groups is not None:
+        recommendation.affected_groups.set(affected_groups)
+    if also_made_by is not None:
+        recommendation.also_made_by.set(also_made_by)
     return recommendation
 
 
@@ -585,6 +606,14 @@ def theme_create(*, slug: str, name: str, description: str = "", parent: Theme |
     return theme
 
 
+def affected_group_create(*, slug: str, name: str, user=None) -> AffectedGroup:
+    """Add a group of persons to the vocabulary (UHRI's ship with the tracker)."""
+    group = AffectedGroup(slug=slug, name=name)
+    group.full_clean()
+    _save(group, user)
+    return group
+
+
 def actor_create(
     *,
     slug: str,
@@ -719,33 +748,53 @@ def _citations_bulk_create(pairs, *, user, confirm: bool, process: str) -> list[
     return created
 
 
+# The many-to-many fields a recommendation's history records (models.Recommendation.history).
+HISTORY_LINKS = ("themes", "legal_provisions", "sdgs", "affected_groups", "also_made_by")
+
+
 def _recommendations_history(recommendations, *, update: bool, user, reason: str) -> None:
     """What ``save()`` records, for rows written in bulk (which sends no signals): a version of
-    each recommendation with the themes it has now."""
-    through = Recommendation.themes.through
-    theme_history = apps.get_model("recommendations", "HistoricalRecommendation_themes")
-    links: dict[int, list] = {}
+    each recommendation with the related rows (themes, SDGs, …) it has now."""
     ids = [recommendation.pk for recommendation in recommendations]
-    for start in range(0, len(ids), BULK_BATCH):
-        for link in through.objects.filter(recommendation_id__in=ids[start : start + BULK_BATCH]).order_by("id"):
-            links.setdefault(link.recommendation_id, []).append(link)
     versions = Recommendation.history.bulk_history_create(
         recommendations, update=update, default_user=user, default_change_reason=reason, batch_size=BULK_BATCH
     )
-    theme_history.objects.bulk_create(
-        [
-            theme_history(history=version, id=link.id, recommendation_id=link.recommendation_id, theme_id=link.theme_id)
-            for version in versions or []
-            for link in links.get(version.id, [])
-        ],
-        batch_size=2000,
-    )
+    for name in HISTORY_LINKS:
+        through = getattr(Recommendation, name).through
+        target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
+        link_history = apps.get_model("recommendations", f"HistoricalRecommendation_{name}")
+        links: dict[int, list] = {}
+        for start in range(0, len(ids), BULK_BATCH):
+            batch = through.objects.filter(recommendation_id__in=ids[start : start + BULK_BATCH]).order_by("id")
+            for link in batch:
+                links.setdefault(link.recommendation_id, []).append(link)
+        if not links:
+            continue
+        link_history.objects.bulk_create(
+            [
+                link_history(
+                    history=version,
+                    id=link.id,
+                    recommendation_id=link.recommendation_id,
+                    **{target: getattr(link, target)},
+                )
+                for version in versions or []
+                for link in links.get(version.id, [])
+            ],
+            batch_size=2000,
+        )
 
 
 def _link_themes(pairs) -> None:
-    through = Recommendation.themes.through
+    _link("themes", pairs)
+
+
+def _link(name: str, pairs) -> None:
+    """Add (recommendation, related row) pairs to the many-to-many field ``name`` in bulk."""
+    through = getattr(Recommendation, name).through
+    target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
     through.objects.bulk_create(
-        [through(recommendation_id=recommendation.pk, theme_id=theme.pk) for recommendation, theme in pairs],
+        [through(recommendation_id=recommendation.pk, **{target: other.pk}) for recommendation, other in pairs],
         batch_size=2000,
     )
 
@@ -757,6 +806,7 @@ def recommendations_bulk_create(
     themes: Sequence[Sequence[Theme]],
     citations: Sequence[Sequence[CitationInput]] = (),
     labels: Sequence[str] = (),
+    links: Sequence[Mapping[str, Sequence]] = (),
     user=None,
     publish: bool = False,
     process: str = "",
@@ -780,6 +830,16 @@ def recommendations_bulk_create(
     _link_themes(
         [(recommendation, theme) for recommendation, own in zip(recommendations, themes, strict=True) for theme in own]
     )
+    # Other related rows per recommendation ({"also_made_by": [...], "sdgs": [...], …}).
+    for name in sorted({name for own in links for name in own}):
+        _link(
+            name,
+            [
+                (recommendation, other)
+                for recommendation, own in zip(recommendations, links, strict=True)
+                for other in own.get(name, ())
+            ],
+        )
     pairs = [
         (recommendation, citation)
         for recommendation, own in zip(recommendations, citations or [()] * len(recommendations), strict=True)
@@ -800,6 +860,7 @@ class BulkChange:
     fields: Collection[str] = ()
     add_themes: Sequence[Theme] = ()
     add_citations: Sequence[CitationInput] = ()
+    add_links: Mapping[str, Sequence] = dataclasses.field(default_factory=dict)  # {"sdgs": [...], …}
     label: str = ""
 
 
@@ -822,6 +883,8 @@ def recommendations_bulk_change(*, changes: Sequence[BulkChange], user=None, rea
     if recommendations:
         Recommendation.objects.bulk_update(recommendations, fields, batch_size=BULK_BATCH)
     _link_themes([(change.recommendation, theme) for change in changes for theme in change.add_themes])
+    for name in sorted({name for change in changes for name in change.add_links}):
+        _link(name, [(change.recommendation, other) for change in changes for other in change.add_links.get(name, ())])
     pairs = [(change.recommendation, citation) for change in changes for citation in change.add_citations]
     if pairs:
         _citations_bulk_create(pairs, user=user, confirm=False, process="")

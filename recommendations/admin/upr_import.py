@@ -11,6 +11,7 @@ may both add and change recommendations see the page.
 """
 
 import dataclasses
+import datetime
 import hashlib
 import re
 import secrets
@@ -57,6 +58,16 @@ class UprUploadForm(forms.Form):
         required=False,
         max_length=40,
         help_text="Leave empty to detect it (UTF-8, Windows-1252, Mac Roman…), or name it, e.g. mac_roman.",
+    )
+    assessed_by = forms.SlugField(
+        required=False,
+        max_length=120,
+        label="Assessments by",
+        help_text="For an OHCHR list whose assessment column your organisation filled in: the slug of the actor "
+        "whose assessments they are (they become draft status updates).",
+    )
+    assessed_on = forms.DateField(
+        required=False, label="Assessed on", help_text="The date of those assessments (YYYY-MM-DD)."
     )
 
     def __init__(self, *args, **kwargs):
@@ -142,6 +153,12 @@ class PendingUpload:
         (Path(settings.IMPORT_UPLOAD_DIR) / data["name"]).unlink(missing_ok=True)
 
 
+def _arguments(options: dict) -> dict:
+    """The form's options as ``import_file`` takes them."""
+    on = options.get("assessed_on")
+    return {**options, "assessed_on": datetime.date.fromisoformat(on) if on else None}
+
+
 def _remove_stale(directory: Path) -> None:
     """Remove uploads whose preview was never confirmed."""
     limit = time.time() - UPLOAD_MAX_AGE
@@ -183,10 +200,18 @@ class UprImportAdminMixin:
         form = UprUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            options = {name: form.cleaned_data[name] for name in ("format", "state_under_review", "encoding")}
+            options = {
+                name: form.cleaned_data[name] for name in ("format", "state_under_review", "encoding", "assessed_by")
+            }
+            # Kept in the signed confirmation token, which holds JSON: the date as text.
+            options["assessed_on"] = (
+                form.cleaned_data["assessed_on"].isoformat() if form.cleaned_data["assessed_on"] else ""
+            )
             content = upload.read()
             try:
-                report = import_file(content=content, file_name=upload.name, dry_run=True, user=request.user, **options)
+                report = import_file(
+                    content=content, file_name=upload.name, dry_run=True, user=request.user, **_arguments(options)
+                )
             except (ImportRefused, PermissionDenied) as error:
                 form.add_error(
                     "file",
@@ -212,7 +237,7 @@ class UprImportAdminMixin:
                 file_name=pending.file_name,
                 user=request.user,
                 publish=publish,
-                **pending.options,
+                **_arguments(pending.options),
             )
         except (ImportRefused, PermissionDenied) as error:
             self.message_user(request, f"{pending.file_name}: {error} Nothing was imported.", messages.ERROR)

@@ -21,6 +21,7 @@ states and the text): importing the same file twice changes nothing.
 """
 
 import dataclasses
+import datetime
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 
@@ -31,11 +32,14 @@ from django.utils.text import slugify
 from .. import services
 from ..models import (
     Actor,
+    AffectedGroup,
     Citation,
     DateBasis,
     DatePrecision,
     Recommendation,
     SourceDocument,
+    StatusUpdate,
+    SustainableDevelopmentGoal,
     Theme,
     normalize_whitespace,
 )
@@ -46,6 +50,17 @@ from .formats import ReadOptions, Source, choose
 from .report import Duplicate, ImportReport, RowChange
 from .sessions import upr_cycle, upr_session
 
+# Whose assessment a status update is, from the kind of actor the person importing names.
+ASSESSOR_KINDS = {
+    Actor.Kind.NGO: StatusUpdate.AssessorKind.NGO,
+    Actor.Kind.STATE: StatusUpdate.AssessorKind.GOVERNMENT,
+    Actor.Kind.NATIONAL_AUTHORITY: StatusUpdate.AssessorKind.GOVERNMENT,
+    Actor.Kind.HEAD_OF_STATE: StatusUpdate.AssessorKind.GOVERNMENT,
+    Actor.Kind.UN_MECHANISM: StatusUpdate.AssessorKind.UN_BODY,
+    Actor.Kind.TREATY_BODY: StatusUpdate.AssessorKind.UN_BODY,
+    Actor.Kind.INTERGOVERNMENTAL: StatusUpdate.AssessorKind.INTERGOVERNMENTAL,
+    Actor.Kind.MEDIA: StatusUpdate.AssessorKind.MEDIA,
+}
 TITLE_LENGTH = 120
 BATCH_SIZE = 500
 
@@ -68,6 +83,15 @@ def short_title(text: str, length: int = TITLE_LENGTH) -> str:
     return cut.rstrip(" ,;:-") + "…"
 
 
+@dataclasses.dataclass(frozen=True)
+class Assessment:
+    """What a file says of a recommendation's implementation, to import as a draft status update."""
+
+    status: str  # an ImplementationStatus value
+    text: str  # the cell as written: the citation's quote
+    column: str  # the column's name, for the citation's location
+
+
 @dataclasses.dataclass
 class ImportRow:
     """One checked row of a file in the tracker's vocabulary: what every format maps its rows to."""
@@ -86,10 +110,19 @@ class ImportRow:
     issues: tuple[str, ...] = ()
     # Where the row's words are in the stored file (for its citation); None: the matcher finds them.
     quote_span: tuple[int, int] | None = None
+    # States that made the recommendation jointly with ``recommending_state`` (the first named).
+    also_recommending_states: tuple[str, ...] = ()
+    affected_groups: tuple[str, ...] = ()  # group names as the file writes them
+    sdgs: tuple[int, ...] = ()  # goal numbers
+    # An NGO's own assessment written into the file: a draft status update, citing these words.
+    assessment: "Assessment | None" = None
+    # Where the row is in the file for people ("para. 140.7 of A/HRC/59/15"); default "row N".
+    place: str = ""
+    source_context: str = ""  # the context the format knows, in place of the UPR session's
 
     @property
     def location(self) -> str:
-        return f"row {self.number}"
+        return self.place or f"row {self.number}"
 
     @property
     def cycle(self) -> int | None:
@@ -97,6 +130,8 @@ class ImportRow:
 
     @property
     def context(self) -> str:
+        if self.source_context:
+            return self.source_context
         if not self.session:
             return ""
         cycle = self.cycle
@@ -149,13 +184,17 @@ def plan_import(
     progress: Progress | None = None,
     user=None,
     publish: bool = False,
+    assessed_by: str = "",
+    assessed_on: datetime.date | None = None,
 ) -> "Plan":
     """Read, check and plan an import of ``content`` (a file's bytes; see the module docstring).
 
     ``format``: a registered format's name, or "auto" to recognise it. ``encoding`` names a text
     file's encoding (detected when None). ``progress``, if given, wraps the long loops like
     ``tqdm`` does. ``user`` is who imports (None: the operator at the command line); ``publish``
-    publishes the new rows. Raises ``ImportRefused`` for a file that cannot be imported and
+    publishes the new rows. ``assessed_by`` (an actor's slug) and ``assessed_on`` say whose and of
+    what date the assessments a file holds are (OHCHR lists with the assessment column filled in).
+    Raises ``ImportRefused`` for a file that cannot be imported and
     ``PermissionDenied`` if ``user`` may not do what the import would do.
     """
     if publish:
@@ -170,7 +209,33 @@ def plan_import(
         report.encoding, report.encoding_detected = table.encoding, table.encoding_detected
     options = ReadOptions(state_under_review=state_under_review.strip())
     rows = _check(chosen.read(source, options, report.warnings.append), report, progress)
-    return Plan(rows, report, progress, user=user, publish=publish, document=(chosen.document_text(source), chosen))
+    assessor = _assessor(rows, assessed_by, assessed_on)
+    return Plan(
+        rows,
+        report,
+        progress,
+        user=user,
+        publish=publish,
+        document=(chosen.document_text(source), chosen),
+        assessor=assessor,
+    )
+
+
+def _assessor(rows, assessed_by: str, assessed_on) -> tuple[Actor, datetime.date] | None:
+    """Whose assessments the file's are, and their date: required when a row has one."""
+    first = next((row for row in rows if row.assessment is not None), None)
+    if first is None:
+        return None
+    if not assessed_by or assessed_on is None:
+        raise ImportRefused(
+            f"Row {first.number}, column {first.assessment.column}: the file holds assessments of implementation; "
+            "say whose they are and of what date (--assessed-by ACTOR-SLUG --assessed-on YYYY-MM-DD, or the "
+            "admin form's fields) to import them as draft status updates."
+        )
+    actor = Actor.objects.filter(slug=assessed_by.strip()).first()
+    if actor is None:
+        raise ImportRefused(f"No actor with the slug “{assessed_by.strip()}” (--assessed-by): add it first.")
+    return actor, assessed_on
 
 
 def _no_progress(iterable, **kwargs):
@@ -193,6 +258,7 @@ def _check(rows: Iterable[ImportRow], report: ImportReport, progress: Progress) 
             continue
         row.state_under_review = states.clean(row.state_under_review)
         row.recommending_state = states.clean(row.recommending_state)
+        row.also_recommending_states = tuple(states.clean(name) for name in row.also_recommending_states)
         first = distinct.get(row.external_id)
         if first is None:
             distinct[row.external_id] = row
@@ -236,18 +302,27 @@ class Plan:
     """What the import will write: the actors and themes to create, the recommendations to
     create and change. Built from reads only; ``apply`` writes it."""
 
-    def __init__(self, rows: Sequence[ImportRow], report, progress, *, user, publish, document):
+    def __init__(self, rows: Sequence[ImportRow], report, progress, *, user, publish, document, assessor=None):
         self.report, self.progress, self.user, self.publish = report, progress, user, publish
         self.document_text, self.format = document
+        self.assessor = assessor
         self.published_updates: list[int] = []  # row numbers
         self.actors = self._match_actors(
-            {name for row in rows for name in (row.state_under_review, row.recommending_state)}
+            {
+                name
+                for row in rows
+                for name in (row.state_under_review, row.recommending_state, *row.also_recommending_states)
+            }
         )
         self.themes = self._match_themes({issue for row in rows for issue in row.issues})
+        self.groups = self._match_groups({group for row in rows for group in row.affected_groups})
+        self.goals = {goal.number: goal for goal in SustainableDevelopmentGoal.objects.all()}
+        self.assessments: list[tuple[ImportRow, Recommendation]] = []
         self.creates: list[tuple[ImportRow, Recommendation, list[Theme]]] = []
         # (row, change, whether the row gets a citation of this file)
         self.changes: list[tuple[ImportRow, services.BulkChange, bool]] = []
         existing = self._existing([row.external_id for row in rows])
+        self._existing_links(existing, rows)
         for row in progress(rows, total=len(rows), desc="Comparing", unit="row"):
             themes = [self.themes[issue.casefold()] for issue in row.issues]
             recommendation = existing.get(row.external_id)
@@ -256,6 +331,7 @@ class Plan:
             else:
                 self._compare(row, recommendation, themes)
         report.changes.sort(key=lambda change: change.number)
+        report.assessments = len(self.assessments)
         if self.published_updates and not all(
             services.may_change(user, change.recommendation, PUBLISH_RECOMMENDATION) for _, change, _ in self.changes
         ):
@@ -321,6 +397,61 @@ class Plan:
             matched[key] = theme
         return matched
 
+    def _match_groups(self, names: set[str]) -> dict[str, AffectedGroup]:
+        """Each group of persons as an existing one (same name in any case, or same slug) or a new one."""
+        existing = list(AffectedGroup.objects.all())
+        by_name = {group.name.casefold(): group for group in existing}
+        by_slug = {group.slug: group for group in existing}
+        taken = set(by_slug)
+        matched = {}
+        for name in sorted(names, key=str.casefold):
+            key = name.casefold()
+            if key in matched:
+                continue
+            group = by_name.get(key) or by_slug.get(slugify(name))
+            if group is None:
+                group = AffectedGroup(name=name, slug=_unique_slug(name, taken, AffectedGroup.slug.field.max_length))
+                _validate(group, f"the group of persons “{name}”")
+                self.report.warnings.append(f"New group of persons: “{name}” (not in the vocabulary; it was added).")
+            matched[key] = group
+        return matched
+
+    def _links(self, row: ImportRow) -> dict[str, list]:
+        """The row's other related rows: joint recommending states, groups of persons, SDGs."""
+        makers = [self.actors[name.casefold()] for name in row.also_recommending_states]
+        return {
+            "also_made_by": list({id(actor): actor for actor in makers}.values()),
+            "affected_groups": [self.groups[name.casefold()] for name in row.affected_groups],
+            "sdgs": [self.goals[number] for number in row.sdgs if number in self.goals],
+        }
+
+    def _existing_links(self, found: dict[str, Recommendation], rows: Sequence[ImportRow]) -> None:
+        """For rows that have joint states, groups or SDGs: what their recommendations already have."""
+        wanted = [
+            found[row.external_id].pk
+            for row in rows
+            if row.external_id in found and (row.also_recommending_states or row.affected_groups or row.sdgs)
+        ]
+        for recommendation in found.values():
+            recommendation._import_links = {"also_made_by": set(), "affected_groups": set(), "sdgs": set()}
+        by_id = {recommendation.pk: recommendation for recommendation in found.values()}
+        for name in ("also_made_by", "affected_groups", "sdgs"):
+            through = getattr(Recommendation, name).through
+            target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
+            for start in range(0, len(wanted), BATCH_SIZE):
+                links = through.objects.filter(recommendation_id__in=wanted[start : start + BATCH_SIZE])
+                for recommendation_id, other_id in links.values_list("recommendation_id", target):
+                    by_id[recommendation_id]._import_links[name].add(other_id)
+
+    def _assessed(self, recommendation: Recommendation) -> bool:
+        """Whether this assessor's assessment of that date is already recorded (a re-import)."""
+        if not hasattr(self, "_assessed_ids"):
+            actor, on = self.assessor
+            self._assessed_ids = set(
+                StatusUpdate.objects.filter(assessed_by=actor, as_of=on).values_list("recommendation_id", flat=True)
+            )
+        return recommendation.pk in self._assessed_ids
+
     def _existing(self, keys: list[str]) -> dict[str, Recommendation]:
         """The recommendations already imported from these rows, with their theme ids and
         whether they already cite an imported file."""
@@ -359,6 +490,8 @@ class Plan:
         )
         _validate(recommendation, f"row {row.number}", exclude=["made_by", "addressed_to"])
         self.creates.append((row, recommendation, themes))
+        if row.assessment is not None:
+            self.assessments.append((row, recommendation))
         self.report.counts(row.state_under_review).created += 1
         self.report.changes.append(
             RowChange(row.number, "create", row.state_under_review, row.recommending_state, recommendation.title)
@@ -385,6 +518,16 @@ class Plan:
         added = [theme for theme in themes if theme.pk is None or theme.pk not in recommendation._import_theme_ids]
         if added:
             changes.append(("themes", "", "+ " + ", ".join(theme.name for theme in added)))
+        add_links = {
+            name: [other for other in others if other.pk is None or other.pk not in recommendation._import_links[name]]
+            for name, others in self._links(row).items()
+        }
+        for name, others in add_links.items():
+            if others:
+                changes.append((name, "", "+ " + ", ".join(str(other) for other in others)))
+        if row.assessment is not None and not self._assessed(recommendation):
+            self.assessments.append((row, recommendation))
+            changes.append(("assessment", "", f"+ draft status update: {row.assessment.status}"))
         cite = bool(fields) or not recommendation._import_cited
         if cite and not changes:
             changes.append(("evidence", "", f"+ {row.location} of {self.report.file_name}"))
@@ -400,6 +543,7 @@ class Plan:
             expected_version=expected_version,
             fields=fields,
             add_themes=added,
+            add_links={name: others for name, others in add_links.items() if others},
             label=f"Row {row.number}",
         )
         self.changes.append((row, change, cite))
@@ -432,6 +576,7 @@ class Plan:
                     services.recommendations_bulk_create(
                         recommendations=[recommendation for _, recommendation, _ in batch],
                         themes=[themes for _, _, themes in batch],
+                        links=[self._links(row) for row, _, _ in batch],
                         citations=[[self._citation(document, row)] for row, _, _ in batch],
                         labels=[f"Row {row.number}" for row, _, _ in batch],
                         user=self.user,
@@ -446,6 +591,7 @@ class Plan:
                     user=self.user,
                     reason=f"Import of {self.report.file_name}",
                 )
+                self._record_assessments(document, process)
         except services.ConcurrentEditError as error:
             row = next((row for row, change, _ in self.changes if change.recommendation.pk == error.instance.pk), None)
             where = f"Row {row.number}" if row else "A row"
@@ -462,6 +608,32 @@ class Plan:
                 "Nothing was written; try again."
             ) from None
         return self.report
+
+    def _record_assessments(self, document: SourceDocument, process: str) -> None:
+        """Each assessment in the file as a draft status update citing its cell, through the same
+        service as any other (a reviewer publishes it)."""
+        if not self.assessments:
+            return
+        actor, on = self.assessor
+        kind = ASSESSOR_KINDS.get(actor.kind, StatusUpdate.AssessorKind.STAFF)
+        for row, recommendation in self.assessments:
+            services.status_update_record(
+                recommendation=recommendation,
+                status=row.assessment.status,
+                as_of=on,
+                summary=short_title(row.assessment.text, length=500),
+                citations=[
+                    services.CitationInput(
+                        document=document,
+                        quote=row.assessment.text,
+                        location=f"{row.location}, {row.assessment.column}",
+                    )
+                ],
+                assessor_kind=kind,
+                assessed_by=actor,
+                recorded_by=self.user,
+                process=process,
+            )
 
     def _save_new_actors_and_themes(self) -> None:
         """Through the services; the planned instances take the new ids, so the recommendations
@@ -481,6 +653,10 @@ class Plan:
             if theme.pk is None:
                 theme.pk = services.theme_create(user=self.user, slug=theme.slug, name=theme.name).pk
                 theme._state.adding = False
+        for group in self.groups.values():
+            if group.pk is None:
+                group.pk = services.affected_group_create(user=self.user, slug=group.slug, name=group.name).pk
+                group._state.adding = False
 
     def _document(self) -> SourceDocument:
         """The imported file as a source document of type dataset (found again if already stored)."""

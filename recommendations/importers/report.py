@@ -61,6 +61,7 @@ class ImportReport:
     names_without_country: list[str] = dataclasses.field(default_factory=list)
     skipped_rows: list[int] = dataclasses.field(default_factory=list)
     document: str = ""  # the external id of the source document the rows cite
+    assessments: int = 0  # draft status updates recorded from the file's assessments
 
     def counts(self, state: str) -> StateCounts:
         return self.per_state.setdefault(state, StateCounts())
@@ -92,6 +93,10 @@ def summary(report: ImportReport) -> str:
     if report.merged:
         count = len(report.merged)
         text += f", {count} row{'s' if count != 1 else ''} merged into an earlier one (issues combined)"
+    if report.assessments:
+        count = report.assessments
+        plural = "s" if count != 1 else ""
+        text += f", {count} assessment{plural} recorded as draft status update{plural}"
     if report.skipped_rows:
         count = len(report.skipped_rows)
         text += f", {count} row{'s' if count != 1 else ''} skipped (no state named)"

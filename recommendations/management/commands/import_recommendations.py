@@ -1,6 +1,8 @@
 """``manage.py import_recommendations FILE``: import a file of recommendations in any format the
 importers know (``import_upr`` is the same command under its old name; see docs/upr-import.md)."""
 
+import argparse
+import datetime
 import functools
 import textwrap
 import time
@@ -10,6 +12,14 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from recommendations.importers import FORMATS, ImportRefused, ImportReport, import_file, summary, unresolved_summary
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{value}” is not a date (YYYY-MM-DD).") from None
+
 
 # How many updated rows to list; -v 2 lists them all.
 LISTED_UPDATES = 20
@@ -40,12 +50,37 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Report what would change without writing.")
         parser.add_argument(
+            "--assessed-by",
+            default="",
+            help="For a file that holds assessments (an OHCHR list with its assessment column filled in): the "
+            "slug of the actor whose assessments they are.",
+        )
+        parser.add_argument(
+            "--assessed-on",
+            type=_date,
+            default=None,
+            help="The date of those assessments (YYYY-MM-DD).",
+        )
+        parser.add_argument(
             "--publish",
             action="store_true",
             help="Publish the new recommendations at once (default: they are drafts for a reviewer to publish).",
         )
 
-    def handle(self, *args, file, format, state_under_review, encoding, dry_run, publish, verbosity, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        format,
+        state_under_review,
+        encoding,
+        dry_run,
+        publish,
+        assessed_by,
+        assessed_on,
+        verbosity,
+        **options,
+    ):
         try:
             content = file.read_bytes()
         except OSError as error:
@@ -66,6 +101,8 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 progress=progress,
                 publish=publish,
+                assessed_by=assessed_by,
+                assessed_on=assessed_on,
             )
         except ImportRefused as error:
             raise CommandError(f"{file}: {error}\nNothing was imported: the database is as it was.") from error
