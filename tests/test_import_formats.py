@@ -3,6 +3,7 @@ dated, cited UPR rows (issue 9). Sample files: tests/data (written by make_sampl
 
 import codecs
 import datetime
+import io
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,7 @@ class TestDatedAndCitedRows:
         [citation] = row.citations.all()
         assert citation.location == "row 3" and citation.document == document
         assert citation.passage == row.text  # the offsets point at the row's own words
+        call_command("verify_evidence", stdout=io.StringIO())  # raises on any problem
 
     def test_spreadsheet_rows_cite_the_sheet_written_out_as_text(self):
         import_file(content=SUR["xlsx"], file_name="upr-info-sur.xlsx")
