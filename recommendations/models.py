@@ -20,7 +20,14 @@ from simple_history.models import HistoricalRecords
 
 from . import quotes
 from .permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
-from .querysets import RecommendationQuerySet, SourceDocumentQuerySet, StatusUpdateQuerySet
+from .querysets import (
+    ActorQuerySet,
+    LegalProvisionQuerySet,
+    RecommendationQuerySet,
+    SourceDocumentQuerySet,
+    StatusUpdateQuerySet,
+    ThemeQuerySet,
+)
 
 
 class DatePrecision(models.TextChoices):
@@ -377,6 +384,8 @@ class Actor(TimestampedModel):
     )
     description = models.TextField(blank=True)
 
+    objects = ActorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -397,6 +406,8 @@ class Theme(TimestampedModel):
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     description = models.TextField(blank=True)
 
+    objects = ThemeQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -413,6 +424,8 @@ class LegalProvision(TimestampedModel):
     instrument = models.CharField(max_length=300, help_text="e.g. Criminal Code, Constitution, ICCPR.")
     article = models.CharField(max_length=50, blank=True, help_text="e.g. 174; blank for the whole instrument.")
     title = models.CharField(max_length=500, blank=True, help_text="What the provision is about.")
+
+    objects = LegalProvisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["country", "instrument", "article"]
