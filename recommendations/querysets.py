@@ -87,7 +87,9 @@ class ActorQuerySet(ReferenceQuerySet):
     links = (("part_of", "members"),)
 
     def used_publicly(self):
-        made_or_received = _public_recommendations().filter(Q(made_by=OuterRef("pk")) | Q(addressed_to=OuterRef("pk")))
+        made_or_received = _public_recommendations().filter(
+            Q(made_by=OuterRef("pk")) | Q(also_made_by=OuterRef("pk")) | Q(addressed_to=OuterRef("pk"))
+        )
         assessed = _public_status_updates().filter(assessed_by=OuterRef("pk"))
         return Q(Exists(made_or_received)) | Q(Exists(assessed))
 
@@ -97,6 +99,17 @@ class ThemeQuerySet(ReferenceQuerySet):
 
     def used_publicly(self):
         return Q(Exists(_public_recommendations().filter(themes=OuterRef("pk"))))
+
+
+class AffectedGroupQuerySet(ReferenceQuerySet):
+    def used_publicly(self):
+        return Q(Exists(_public_recommendations().filter(affected_groups=OuterRef("pk"))))
+
+
+class SustainableDevelopmentGoalQuerySet(ReferenceQuerySet):
+    def used_publicly(self):
+        """The 17 goals are a fixed, published list (loaded by a migration), not an editor's work."""
+        return Q()
 
 
 class LegalProvisionQuerySet(ReferenceQuerySet):
@@ -168,6 +181,15 @@ def overdue_q(on=None):
     """Overdue on ``on`` (default today): both parts together, over the status that held then
     (``with_status_on(on)`` adds it as ``effective_status``)."""
     return deadline_passed(on or datetime.date.today()) & still_open_q("effective_status")
+
+
+def made_by_q(actors):
+    """Made by any of ``actors``, alone (``made_by``) or jointly (``also_made_by``): the one
+    definition of "made by" that the filters and the admin use. A subquery, so no duplicate rows."""
+    from .models import Recommendation
+
+    joint = Recommendation.also_made_by.through.objects.filter(actor__in=actors)
+    return Q(made_by__in=actors) | Q(pk__in=joint.values("recommendation_id"))
 
 
 def state_under_review(state, actors=None):
