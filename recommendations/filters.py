@@ -4,12 +4,18 @@ NetBox style: every foreign key can be filtered by slug (``theme=freedom-of-asse
 id (``theme_id=3``); a filter given several times matches any of its values; ``q`` searches.
 Every value is validated by the filter's form field, so a bad value is a 400 naming the
 parameter, never a 500.
+
+A foreign-key filter accepts only what the client may see (``visible_choices``): a draft's id,
+or the slug of an actor no public row uses, is refused exactly like one that does not exist, so
+the answers reveal nothing about unpublished rows. In the browsable API such a filter is a plain
+text box (``ValuesInput``), never a list of the rows it could match.
 """
 
 import datetime
 
 import django_filters
 import django_filters.fields
+from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -32,7 +38,7 @@ from .models import (
     SustainableDevelopmentGoal,
     Theme,
 )
-from .querysets import made_by_q, state_under_review
+from .querysets import made_by_q, state_under_review, visible_to
 from .search import search_recommendations
 
 # The status filter and the counts also know recommendations that nobody has assessed yet.
@@ -61,13 +67,49 @@ def text_search(queryset, value, fields):
     return queryset.filter(condition)
 
 
+def visible_choices(model):
+    """The rows of ``model`` a filter may match: those the requesting client may see (a callable,
+    which django-filter calls with the request; without one, what an anonymous client sees)."""
+
+    def choices(request):
+        return visible_to(model._default_manager.all(), getattr(request, "user", None))
+
+    return choices
+
+
+class ValuesInput(forms.TextInput):
+    """A text box for a filter that takes one or more values (the parameter repeated). Unlike a
+    select, it lists no choices: the browsable API's filter form neither shows which rows exist
+    nor grows with the table."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        return getlist(name) if getlist is not None else data.get(name)
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            value = ",".join(str(item) for item in value)
+        return super().format_value(value)
+
+
+class RelatedFilterMixin:
+    """A filter over the related rows of ``model``: matches any of several, accepts only those the
+    client may see (``visible_choices``), shows a text box."""
+
+    def __init__(self, *args, model, **kwargs):
+        self.related_model = model
+        kwargs["queryset"] = visible_choices(model)
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("widget", ValuesInput)
+        super().__init__(*args, **kwargs)
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+class SlugFilter(RelatedFilterMixin, django_filters.ModelMultipleChoiceFilter):
     """Match any of several related objects given by slug; an unknown slug is a 400."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
     def get_filter_predicate(self, v):
@@ -117,14 +159,10 @@ class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.ModelMultipleChoiceFilter):
+class IdFilter(RelatedFilterMixin, django_filters.ModelMultipleChoiceFilter):
     """Match any of several related objects given by id; an unknown id is a 400."""
 
     field_class = IdChoiceField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("distinct", False)
-        super().__init__(*args, **kwargs)
 
 
 def ordering_filter(*fields):
@@ -153,9 +191,10 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
-def known_state(name, value):
-    """The state under review that ``value`` names (``state_under_review``), or a 400 on ``name``."""
-    state = state_under_review(value)
+def known_state(name, value, request=None):
+    """The state under review that ``value`` names (``state_under_review``, among the actors the
+    client may see), or a 400 on ``name``: an actor no public row uses is answered as unknown."""
+    state = state_under_review(value, actors=visible_choices(Actor)(request))
     if state is None:
         raise ValidationError({name: [f"No state with country code or actor slug “{value.strip()}”."]})
     return state
@@ -211,44 +250,24 @@ class RecommendationFilterSet(BaseFilterSet):
     )
     mechanism = django_filters.MultipleChoiceFilter(choices=Recommendation.Mechanism.choices)
     state_response = django_filters.MultipleChoiceFilter(choices=Recommendation.StateResponse.choices)
-    theme = SlugFilter(queryset=Theme.objects.all(), method="filter_theme", label="Theme slug.")
-    theme_id = IdFilter(queryset=Theme.objects.all(), method="filter_theme", label="Theme id.")
-    legal_provision = SlugFilter(
-        queryset=LegalProvision.objects.all(), method="filter_legal_provision", label="Legal provision slug."
-    )
-    legal_provision_id = IdFilter(
-        queryset=LegalProvision.objects.all(), method="filter_legal_provision", label="Legal provision id."
-    )
+    theme = SlugFilter(model=Theme, method="filter_theme", label="Theme slug.")
+    theme_id = IdFilter(model=Theme, method="filter_theme", label="Theme id.")
+    legal_provision = SlugFilter(model=LegalProvision, method="filter_legal_provision", label="Legal provision slug.")
+    legal_provision_id = IdFilter(model=LegalProvision, method="filter_legal_provision", label="Legal provision id.")
     # By number: the 17 goals are fixed, so the choices are too (and no number can overflow).
     sdg = django_filters.MultipleChoiceFilter(
         choices=[(str(number), f"SDG {number}") for number in SustainableDevelopmentGoal.NUMBERS],
         method="filter_sdg",
         label="Sustainable Development Goal by number (1–17).",
     )
-    affected_group = SlugFilter(
-        queryset=AffectedGroup.objects.all(), method="filter_affected_group", label="Affected group slug."
-    )
-    affected_group_id = IdFilter(
-        queryset=AffectedGroup.objects.all(), method="filter_affected_group", label="Affected group id."
-    )
-    made_by = SlugFilter(
-        queryset=Actor.objects.all(), method="filter_made_by", label="Slug of an actor who made it (alone or jointly)."
-    )
-    made_by_id = IdFilter(
-        queryset=Actor.objects.all(), method="filter_made_by", label="Id of an actor who made it (alone or jointly)."
-    )
-    addressed_to = SlugFilter(
-        queryset=Actor.objects.all(), field_name="addressed_to", label="Slug of the actor it is addressed to."
-    )
-    addressed_to_id = IdFilter(
-        queryset=Actor.objects.all(), field_name="addressed_to", label="Id of the actor it is addressed to."
-    )
-    actor = SlugFilter(
-        queryset=Actor.objects.all(), method="filter_actor", label="Actor slug: made by or addressed to this actor."
-    )
-    actor_id = IdFilter(
-        queryset=Actor.objects.all(), method="filter_actor", label="Actor id: made by or addressed to this actor."
-    )
+    affected_group = SlugFilter(model=AffectedGroup, method="filter_affected_group", label="Affected group slug.")
+    affected_group_id = IdFilter(model=AffectedGroup, method="filter_affected_group", label="Affected group id.")
+    made_by = SlugFilter(model=Actor, method="filter_made_by", label="Slug of an actor who made it (alone or jointly).")
+    made_by_id = IdFilter(model=Actor, method="filter_made_by", label="Id of an actor who made it (alone or jointly).")
+    addressed_to = SlugFilter(model=Actor, field_name="addressed_to", label="Slug of the actor it is addressed to.")
+    addressed_to_id = IdFilter(model=Actor, field_name="addressed_to", label="Id of the actor it is addressed to.")
+    actor = SlugFilter(model=Actor, method="filter_actor", label="Actor slug: made by or addressed to this actor.")
+    actor_id = IdFilter(model=Actor, method="filter_actor", label="Actor id: made by or addressed to this actor.")
     country = django_filters.MultipleChoiceFilter(
         choices=list(countries),
         field_name="addressed_to__country",
@@ -297,7 +316,7 @@ class RecommendationFilterSet(BaseFilterSet):
         return search_recommendations(queryset, value)
 
     def filter_state_under_review(self, queryset, name, value):
-        return queryset.for_state_under_review(known_state(name, value))
+        return queryset.for_state_under_review(known_state(name, value, self.request))
 
     def filter_status(self, queryset, name, value):
         if not value:
@@ -365,18 +384,18 @@ class StatusUpdateFilterSet(BaseFilterSet):
     ``as_of_after=2024-04-01&as_of_before=2024-04-30`` (dated then) or ``updated_after=`` (recorded then)."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search the summary.")
-    recommendation = IdFilter(queryset=Recommendation.objects.all(), label="Recommendation id.")
+    recommendation = IdFilter(model=Recommendation, label="Recommendation id.")
     status = django_filters.MultipleChoiceFilter(choices=ImplementationStatus.choices)
     as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte", label="Dated on or after.")
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte", label="Dated on or before.")
     as_of_precision = django_filters.MultipleChoiceFilter(choices=DatePrecision.choices)
     assessor_kind = django_filters.MultipleChoiceFilter(choices=StatusUpdate.AssessorKind.choices)
-    assessed_by = SlugFilter(queryset=Actor.objects.all(), field_name="assessed_by", label="Assessor's slug.")
-    assessed_by_id = IdFilter(queryset=Actor.objects.all(), field_name="assessed_by", label="Assessor's id.")
+    assessed_by = SlugFilter(model=Actor, field_name="assessed_by", label="Assessor's slug.")
+    assessed_by_id = IdFilter(model=Actor, field_name="assessed_by", label="Assessor's id.")
     kind = django_filters.MultipleChoiceFilter(
         choices=Recommendation.Kind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
     )
-    theme = SlugFilter(queryset=Theme.objects.all(), field_name="recommendation__themes", distinct=True)
+    theme = SlugFilter(model=Theme, field_name="recommendation__themes", distinct=True)
     mechanism = django_filters.MultipleChoiceFilter(
         choices=Recommendation.Mechanism.choices,
         field_name="recommendation__mechanism",
@@ -400,7 +419,7 @@ class StatusUpdateFilterSet(BaseFilterSet):
         return text_search(queryset, value, ["summary"])
 
     def filter_state_under_review(self, queryset, name, value):
-        recommendations = Recommendation.objects.for_state_under_review(known_state(name, value))
+        recommendations = Recommendation.objects.for_state_under_review(known_state(name, value, self.request))
         return queryset.filter(recommendation__in=recommendations.values("pk"))
 
 
@@ -435,8 +454,8 @@ class ActorFilterSet(BaseFilterSet):
     slug = django_filters.CharFilter()
     kind = django_filters.MultipleChoiceFilter(choices=Actor.Kind.choices)
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
-    part_of = SlugFilter(queryset=Actor.objects.all(), field_name="part_of")
-    part_of_id = IdFilter(queryset=Actor.objects.all(), field_name="part_of")
+    part_of = SlugFilter(model=Actor, field_name="part_of")
+    part_of_id = IdFilter(model=Actor, field_name="part_of")
     ordering = ordering_filter("name", "slug", "updated_at", "id")
 
     class Meta:
@@ -484,8 +503,8 @@ class ThemeFilterSet(BaseFilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
     slug = django_filters.CharFilter()
-    parent = SlugFilter(queryset=Theme.objects.all(), field_name="parent")
-    parent_id = IdFilter(queryset=Theme.objects.all(), field_name="parent")
+    parent = SlugFilter(model=Theme, field_name="parent")
+    parent_id = IdFilter(model=Theme, field_name="parent")
     ordering = ordering_filter("name", "slug", "updated_at", "id")
 
     class Meta:

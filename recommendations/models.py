@@ -21,7 +21,16 @@ from simple_history.models import HistoricalRecords
 from . import quotes
 from .keyset import made_on_key
 from .permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
-from .querysets import RecommendationQuerySet, SourceDocumentQuerySet, StatusUpdateQuerySet
+from .querysets import (
+    ActorQuerySet,
+    AffectedGroupQuerySet,
+    LegalProvisionQuerySet,
+    RecommendationQuerySet,
+    SourceDocumentQuerySet,
+    StatusUpdateQuerySet,
+    SustainableDevelopmentGoalQuerySet,
+    ThemeQuerySet,
+)
 
 
 class DatePrecision(models.TextChoices):
@@ -387,6 +396,8 @@ class Actor(TimestampedModel):
     )
     description = models.TextField(blank=True)
 
+    objects = ActorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -407,6 +418,8 @@ class Theme(TimestampedModel):
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     description = models.TextField(blank=True)
 
+    objects = ThemeQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -422,6 +435,8 @@ class SustainableDevelopmentGoal(TimestampedModel):
 
     number = models.PositiveSmallIntegerField(unique=True, validators=[MinValueValidator(1), MaxValueValidator(17)])
     name = models.CharField(max_length=100, unique=True, help_text="e.g. Peace, justice and strong institutions.")
+
+    objects = SustainableDevelopmentGoalQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -443,6 +458,8 @@ class AffectedGroup(TimestampedModel):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
 
+    objects = AffectedGroupQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -459,6 +476,8 @@ class LegalProvision(TimestampedModel):
     instrument = models.CharField(max_length=300, help_text="e.g. Criminal Code, Constitution, ICCPR.")
     article = models.CharField(max_length=50, blank=True, help_text="e.g. 174; blank for the whole instrument.")
     title = models.CharField(max_length=500, blank=True, help_text="What the provision is about.")
+
+    objects = LegalProvisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["country", "instrument", "article"]

@@ -11,7 +11,123 @@ from django.db.models.functions import Coalesce
 LATEST_FIRST = ("-as_of", "-created_at", "-id")
 
 
-class SourceDocumentQuerySet(models.QuerySet):
+# ── What the public sees, the one rule ─────────────────────────────────────────────────────
+# Recommendations and status updates are public once a reviewer has published them (and, for a
+# recommendation and its status updates, while it is not archived). Reference data — source
+# documents, actors, themes, legal provisions — has no review of its own: it is public once a
+# public row uses it (cites the document; is made by, addressed to or assessed by the actor; is
+# tagged with the theme or the provision), and not before. So what an editor adds, or an import
+# creates, appears when the reviewer publishes the first row that uses it, and disappears again
+# when the last such row is withdrawn or archived. ``visible_to`` applies the rule to any
+# queryset; every API list, detail, filter choice, count and export starts from it.
+
+
+def sees_drafts(user):
+    """Staff who may view recommendations see drafts (marked as such) and unused reference data;
+    everyone else sees only what is public."""
+    from .permissions import VIEW_RECOMMENDATION
+
+    return bool(user is not None and user.is_authenticated and user.is_staff and user.has_perm(VIEW_RECOMMENDATION))
+
+
+def visible_to(queryset, user):
+    """What ``user`` (None: an anonymous client) may see of ``queryset``. Archived recommendations
+    (and their status updates) are shown to nobody; staff see drafts; everyone else sees what
+    ``public()`` of the queryset's model allows."""
+    from .models import Recommendation, StatusUpdate
+
+    drafts = sees_drafts(user)
+    if queryset.model is Recommendation:
+        return queryset.active() if drafts else queryset.public()
+    if queryset.model is StatusUpdate:
+        return queryset.filter(recommendation__archived_at__isnull=True) if drafts else queryset.public()
+    return queryset.all() if drafts else queryset.public()
+
+
+def _public_recommendations():
+    from .models import Recommendation
+
+    return Recommendation.objects.public()
+
+
+def _public_status_updates():
+    from .models import StatusUpdate
+
+    return StatusUpdate.objects.public()
+
+
+class ReferenceQuerySet(models.QuerySet):
+    """Reference data: public once a public row uses it (``used_publicly``), as the rule above says.
+
+    ``links`` names the model's links to rows of its own kind (an actor's ``part_of``, a theme's
+    ``parent``, a document's versions); ``with_links_shown`` says, per row, whether each may be
+    shown, so that a public row never names a row that is not public itself."""
+
+    links = ()
+
+    def used_publicly(self):
+        """The condition, as a Q over this model's rows."""
+        raise NotImplementedError
+
+    def public(self):
+        return self.filter(self.used_publicly())
+
+    def with_links_shown(self, user):
+        """Annotate ``<link>_shown`` for each of ``links``: always for staff who see drafts; for
+        everyone else, only when the linked row is public."""
+        drafts = sees_drafts(user)
+        annotations = {}
+        for link, outer in self.links:
+            linked = self.model._default_manager.public().filter(**{outer: OuterRef("pk")})
+            annotations[f"{link}_shown"] = Value(True) if drafts else Exists(linked)
+        return self.annotate(**annotations)
+
+
+class ActorQuerySet(ReferenceQuerySet):
+    links = (("part_of", "members"),)
+
+    def used_publicly(self):
+        made_or_received = _public_recommendations().filter(
+            Q(made_by=OuterRef("pk")) | Q(also_made_by=OuterRef("pk")) | Q(addressed_to=OuterRef("pk"))
+        )
+        assessed = _public_status_updates().filter(assessed_by=OuterRef("pk"))
+        return Q(Exists(made_or_received)) | Q(Exists(assessed))
+
+
+class ThemeQuerySet(ReferenceQuerySet):
+    links = (("parent", "children"),)
+
+    def used_publicly(self):
+        return Q(Exists(_public_recommendations().filter(themes=OuterRef("pk"))))
+
+
+class AffectedGroupQuerySet(ReferenceQuerySet):
+    def used_publicly(self):
+        return Q(Exists(_public_recommendations().filter(affected_groups=OuterRef("pk"))))
+
+
+class SustainableDevelopmentGoalQuerySet(ReferenceQuerySet):
+    def used_publicly(self):
+        """The 17 goals are a fixed, published list (loaded by a migration), not an editor's work."""
+        return Q()
+
+
+class LegalProvisionQuerySet(ReferenceQuerySet):
+    def used_publicly(self):
+        return Q(Exists(_public_recommendations().filter(legal_provisions=OuterRef("pk"))))
+
+
+class SourceDocumentQuerySet(ReferenceQuerySet):
+    links = (("replaces", "replaced_by"), ("replaced_by", "replaces"))
+
+    def used_publicly(self):
+        from .models import Citation
+
+        cited = Citation.objects.filter(document=OuterRef("pk")).filter(
+            Q(recommendation__in=_public_recommendations()) | Q(status_update__in=_public_status_updates())
+        )
+        return Q(Exists(cited))
+
     def update(self, **kwargs):
         """A bulk UPDATE of the text keeps the hash in step and, like a save, refuses to change
         the text of a cited document (``models.guard_cited_text``)."""
@@ -76,10 +192,11 @@ def made_by_q(actors):
     return Q(made_by__in=actors) | Q(pk__in=joint.values("recommendation_id"))
 
 
-def state_under_review(state):
+def state_under_review(state, actors=None):
     """What names a state under review, the one check (the API's filter refuses what it does not
     know): an Actor as it is, an ISO country code (any case) as the code in capitals, an actor's
-    slug as that actor; None for anything else."""
+    slug as that actor (looked up in ``actors``, by default all of them; the API passes those the
+    client may see); None for anything else."""
     from django_countries import countries
 
     from .models import Actor
@@ -89,7 +206,7 @@ def state_under_review(state):
     value = str(state).strip()
     if len(value) == 2 and value.upper() in countries:
         return value.upper()
-    return Actor.objects.filter(slug=value).first()
+    return (Actor.objects.all() if actors is None else actors).filter(slug=value).first()
 
 
 class StatusUpdateQuerySet(models.QuerySet):

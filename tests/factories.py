@@ -93,3 +93,23 @@ def record_status(
         publish=publish,
         **kwargs,
     )
+
+
+def used_publicly(*objects):
+    """Make reference data public the way real data becomes public: a published recommendation
+    uses it (made by the actor, tagged with the theme or provision, citing the document). Returns
+    the objects, for ``make()`` functions of the API tests."""
+    for obj in objects:
+        if isinstance(obj, Actor):
+            RecommendationFactory(made_by=obj, addressed_to=obj)  # no other actor becomes public
+        elif isinstance(obj, Theme):
+            RecommendationFactory().themes.add(obj)
+        elif isinstance(obj, LegalProvision):
+            RecommendationFactory().legal_provisions.add(obj)
+        elif isinstance(obj, SourceDocument):
+            services.citation_create(
+                recommendation=RecommendationFactory(), document=obj, quote="the reform   had stalled"
+            )
+        else:
+            raise TypeError(f"{type(obj).__name__} is not reference data")
+    return list(objects)

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.api_mixins import ReadOnlyEndpointTests
-from tests.factories import ActorFactory
+from tests.factories import ActorFactory, used_publicly
 
 pytestmark = pytest.mark.django_db
 
@@ -13,12 +13,13 @@ class TestActorsEndpoint(ReadOnlyEndpointTests):
 
     def make(self, count):
         names = ["Zebra Rights Watch", "Alpha Union", "Middle Council", *[f"Actor {n}" for n in range(count)]]
-        return [ActorFactory(name=name) for name in names[:count]]
+        return used_publicly(*(ActorFactory(name=name) for name in names[:count]))
 
 
 def test_filters_actors_by_kind_and_parent(api_client):
     state = ActorFactory(kind="state", slug="kazakhstan")
     envoy = ActorFactory(kind="envoy", part_of=state)
+    used_publicly(state, envoy)
     url = "/api/v1/actors/"
     assert [a["id"] for a in api_client.get(url, {"kind": "envoy"}).json()["results"]] == [envoy.pk]
     assert api_client.get(url, {"kind": "ngo"}).json()["count"] == 0

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from tests.api_mixins import ReadOnlyEndpointTests
-from tests.factories import SourceDocumentFactory
+from tests.factories import SourceDocumentFactory, used_publicly
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +15,16 @@ class TestDocumentsEndpoint(ReadOnlyEndpointTests):
 
     def make(self, count):
         publishers = ["Amnesty", "Example Watch", "Daily News", *[f"Publisher {n}" for n in range(count)]]
-        return [
-            SourceDocumentFactory(publisher=publisher, published_on=datetime.date(2020, 1, 1 + n))
-            for n, publisher in enumerate(publishers[:count])
-        ]
+        return used_publicly(
+            *(
+                SourceDocumentFactory(publisher=publisher, published_on=datetime.date(2020, 1, 1 + n))
+                for n, publisher in enumerate(publishers[:count])
+            )
+        )
 
 
 def test_list_leaves_out_the_text_and_the_detail_has_it(api_client):
-    document = SourceDocumentFactory()
+    [document] = used_publicly(SourceDocumentFactory())
     listed = api_client.get("/api/v1/documents/").json()["results"][0]
     assert "text" not in listed
     detail = api_client.get(f"/api/v1/documents/{document.pk}/").json()
@@ -32,7 +34,7 @@ def test_list_leaves_out_the_text_and_the_detail_has_it(api_client):
 
 def test_filters_documents_by_type_and_date(api_client):
     news = SourceDocumentFactory(document_type="news", published_on=datetime.date(2019, 11, 1))
-    SourceDocumentFactory(document_type="report", published_on=datetime.date(2024, 5, 1))
+    used_publicly(news, SourceDocumentFactory(document_type="report", published_on=datetime.date(2024, 5, 1)))
     url = "/api/v1/documents/"
     assert [d["id"] for d in api_client.get(url, {"document_type": "news"}).json()["results"]] == [news.pk]
     assert [d["id"] for d in api_client.get(url, {"published_before": "2020-01-01"}).json()["results"]] == [news.pk]

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.api_mixins import ReadOnlyEndpointTests
-from tests.factories import LegalProvisionFactory, RecommendationFactory
+from tests.factories import LegalProvisionFactory, RecommendationFactory, used_publicly
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ class TestLegalProvisionsEndpoint(ReadOnlyEndpointTests):
 
     def make(self, count):
         titles = ["Inciting strife", "False information", "Peaceful assembly", *[f"P{n}" for n in range(count)]]
-        return [LegalProvisionFactory(title=title) for title in titles[:count]]
+        return used_publicly(*(LegalProvisionFactory(title=title) for title in titles[:count]))
 
 
 def test_finds_a_provision_by_slug_and_labels_it(seeded, api_client):

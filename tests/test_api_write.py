@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from recommendations import services
 from recommendations.models import StatusUpdate
-from tests.factories import ActorFactory, RecommendationFactory, SourceDocumentFactory
+from tests.factories import ActorFactory, RecommendationFactory, SourceDocumentFactory, used_publicly
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +190,7 @@ def test_the_id_ceiling_is_the_same_for_filters_and_fields(editor, payload, api_
     from recommendations.models import MAX_ID
 
     ngo = ActorFactory(pk=MAX_ID, slug="the-last-actor")
+    used_publicly(ngo)  # the anonymous filter below accepts only actors a public row uses
     client = token_client(editor)
     recorded = client.post(URL, {**payload, "assessed_by": MAX_ID}, format="json")
     assert recorded.status_code == 201, recorded.json()

@@ -87,3 +87,10 @@ def test_every_choices_class_has_one_spelling():
     for choices, users in used_by.items():
         if len(users) == 1 and "." not in choices.__qualname__:
             raise AssertionError(f"{choices.__qualname__} is used by {users} only: nest it there")
+
+
+def test_what_the_public_sees_is_decided_once():
+    """Which rows a client may see (issue 8): ``visible_to`` and each model's ``public()`` in
+    querysets.py; the filters take their choices from it, never from a whole table."""
+    assert modules_matching(r"def (sees_drafts|visible_to|used_publicly)\b") == ["querysets.py"]
+    assert modules_matching(r"Filter\([^)]*queryset=\w+\.objects") == []

@@ -116,9 +116,35 @@ class CitationSerializer(serializers.ModelSerializer):
 # ── Reference data ───────────────────────────────────────────────────────────────────────
 
 
+def link_shown(instance, link):
+    """Whether a row's link to another of its kind (an actor's ``part_of``, a theme's ``parent``,
+    a document's versions) may be shown to this client: the viewset annotates ``<link>_shown``
+    (``ReferenceQuerySet.with_links_shown``); without it, the link is not shown."""
+    return bool(getattr(instance, f"{link}_shown", False))
+
+
+class ShownLinkMixin:
+    """A nested summary that is null unless the client may see the row it names (``link_shown``)."""
+
+    def get_attribute(self, instance):
+        return super().get_attribute(instance) if link_shown(instance, self.field_name) else None
+
+
+class LinkedActorSerializer(ShownLinkMixin, ActorSummarySerializer):
+    pass
+
+
+class LinkedThemeSerializer(ShownLinkMixin, ThemeSummarySerializer):
+    pass
+
+
+class LinkedDocumentSerializer(ShownLinkMixin, DocumentSummarySerializer):
+    pass
+
+
 class ActorSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", read_only=True)
-    part_of = ActorSummarySerializer(read_only=True, allow_null=True)
+    part_of = LinkedActorSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Actor
@@ -126,7 +152,7 @@ class ActorSerializer(serializers.ModelSerializer):
 
 
 class ThemeSerializer(serializers.ModelSerializer):
-    parent = ThemeSummarySerializer(read_only=True, allow_null=True)
+    parent = LinkedThemeSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Theme
@@ -158,7 +184,7 @@ class SourceDocumentSerializer(serializers.ModelSerializer):
     """A source document without its full text (lists stay small); the detail adds the text.
     ``replaces``/``replaced_by``: the previous and next version of a corrected text (null if none)."""
 
-    replaces = DocumentSummarySerializer(read_only=True, allow_null=True)
+    replaces = LinkedDocumentSerializer(read_only=True, allow_null=True)
     replaced_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -185,6 +211,8 @@ class SourceDocumentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DocumentSummarySerializer(allow_null=True))
     def get_replaced_by(self, obj):
+        if not link_shown(obj, "replaced_by"):
+            return None
         newer = getattr(obj, "replaced_by", None)  # a missing reverse one-to-one raises, getattr's default catches it
         return DocumentSummarySerializer(newer).data if newer is not None else None
 

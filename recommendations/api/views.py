@@ -1,10 +1,11 @@
 """API views: read-only viewsets for everyone, counts for dashboards, and writes for
 authenticated users with the matching permission.
 
-Each view builds its queryset in ``get_queryset`` from ``visible()``, the single place that
-decides what a client may see (the public: published, unarchived data; staff: drafts too,
-marked), and adds the ``select_related``/``prefetch_related`` that keep the number of queries
-per request fixed however long the page or the history.
+Each view builds its queryset in ``get_queryset`` from ``visible()``, which applies the single
+rule of what a client may see (``querysets.visible_to``: the public sees published, unarchived
+rows and the reference data they use; staff see drafts too, marked), and adds the
+``select_related``/``prefetch_related`` that keep the number of queries per request fixed however
+long the page or the history.
 
 Writes go through ``services`` like the admin's. Changing an existing row needs the ``ETag``
 read with it sent back in ``If-Match``: a stale one gets 412 and nothing is saved.
@@ -53,7 +54,7 @@ from ..models import (
     SustainableDevelopmentGoal,
     Theme,
 )
-from ..permissions import VIEW_RECOMMENDATION
+from ..querysets import visible_to
 from ..stats import status_counts, status_timeline, timeline_points
 from . import serializers as api
 from .parsers import max_body_size, too_large
@@ -66,21 +67,10 @@ def citations_for_api():
     return Citation.objects.select_related("document", "confirmed_by").defer("document__text")
 
 
-def sees_drafts(user):
-    """Staff who may view recommendations see drafts (marked as such); everyone else sees only
-    what a reviewer has published."""
-    return user.is_authenticated and user.is_staff and user.has_perm(VIEW_RECOMMENDATION)
-
-
 def visible(queryset, request):
-    """What a client may see of a model: every queryset of the API starts here. Archived
-    recommendations (and their status updates) are shown to nobody."""
-    drafts = sees_drafts(request.user)
-    if queryset.model is Recommendation:
-        return queryset.active() if drafts else queryset.public()
-    if queryset.model is StatusUpdate:
-        return queryset.filter(recommendation__archived_at__isnull=True) if drafts else queryset.public()
-    return queryset.all()
+    """What the client may see of a model (``querysets.visible_to``): every queryset of the API,
+    and every choice its filters offer, starts here."""
+    return visible_to(queryset, request.user)
 
 
 class PreconditionRequired(APIException):
@@ -297,6 +287,9 @@ class ActorViewSet(ReadOnlyViewSet):
     serializer_class = api.ActorSerializer
     filterset_class = ActorFilterSet
 
+    def get_queryset(self):
+        return super().get_queryset().with_links_shown(self.request.user)
+
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class ThemeViewSet(ReadOnlyViewSet):
@@ -305,6 +298,9 @@ class ThemeViewSet(ReadOnlyViewSet):
     queryset = Theme.objects.select_related("parent").order_by("name", "id")
     serializer_class = api.ThemeSerializer
     filterset_class = ThemeFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().with_links_shown(self.request.user)
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
@@ -347,6 +343,7 @@ class SourceDocumentViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         # Both neighbouring versions in the same query, without their texts.
         queryset = super().get_queryset().select_related("replaces", "replaced_by")
+        queryset = queryset.with_links_shown(self.request.user)
         queryset = queryset.defer("replaces__text", "replaced_by__text")
         # The full text is only shown in the detail; lists do not read it from the database.
         return queryset if self.action == "retrieve" else queryset.defer("text")
