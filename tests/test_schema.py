@@ -109,8 +109,12 @@ def routed_operations():
     operations = set()
     for pattern in urlpatterns:
         route = str(pattern.pattern).removeprefix("^").removesuffix("$")
+        suffixed_list = re.fullmatch(r"([a-z-]+)\\\.\(\?P<format>[^)]*\)/\?", route)
+        if suffixed_list:  # a list's format suffix: documented as its CSV twin, <list>.csv
+            operations.add((f"/api/v1/{suffixed_list[1]}.csv", "get"))
+            continue
         if "format" in route or not route:
-            continue  # format suffixes and the browsable API's root
+            continue  # other format suffixes (not documented) and the browsable API's root
         path = "/api/v1/" + re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: "{id}" if m[1] == "pk" else f"{{{m[1]}}}", route)
         view = pattern.callback
         if hasattr(view, "actions"):  # a viewset: the methods its router mapped, less those it refuses

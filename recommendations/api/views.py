@@ -108,11 +108,6 @@ def exception_handler(exc, context):
     return drf_views.exception_handler(exc, context)
 
 
-FORMAT_PARAMETER = OpenApiParameter(
-    "format", str, enum=["json", "csv"], description="Output format: JSON (default) or CSV for spreadsheets."
-)
-
-
 def _nul_path(value, path=()):
     """Where in parsed input (dicts, lists, strings) a NUL character is, or None."""
     if isinstance(value, str):
@@ -241,7 +236,6 @@ class VersionedWritesMixin:
         return self.review_action(function, note=body.validated_data["note"], citations=rejected)
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class ActorViewSet(ReadOnlyViewSet):
     """Who makes recommendations and promises, who they are addressed to, who assesses them."""
 
@@ -250,7 +244,6 @@ class ActorViewSet(ReadOnlyViewSet):
     filterset_class = ActorFilterSet
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class ThemeViewSet(ReadOnlyViewSet):
     """The subjects recommendations are tagged with."""
 
@@ -259,7 +252,6 @@ class ThemeViewSet(ReadOnlyViewSet):
     filterset_class = ThemeFilterSet
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class LegalProvisionViewSet(ReadOnlyViewSet):
     """Articles of laws and treaties that recommendations ask to change or respect."""
 
@@ -268,7 +260,6 @@ class LegalProvisionViewSet(ReadOnlyViewSet):
     filterset_class = LegalProvisionFilterSet
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class SourceDocumentViewSet(ReadOnlyViewSet):
     """The documents that citations quote; the detail includes the full text."""
 
@@ -293,32 +284,23 @@ FULL_PARAMETER = OpenApiParameter(
 )
 
 
-REVIEW_ACTION_SCHEMA = extend_schema(
-    request=None,
-    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
-    responses={200: None, 403: None, 412: None},
-)
-PUBLISH_SCHEMA = extend_schema(
-    request=api.PublishSerializer,
-    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
-    responses={200: None, 400: None, 403: None, 412: None},
-)
-SEND_BACK_SCHEMA = extend_schema(
-    request=api.SendBackSerializer,
-    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
-    responses={200: None, 400: None, 403: None, 412: None},
-)
+# The review actions answer with the row as the detail shows it (the view's serializer); their
+# errors and the ETag are declared for every operation in schema.py.
+OPTIONAL_IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")
+REVIEW_ACTION_SCHEMA = extend_schema(request=None, parameters=[OPTIONAL_IF_MATCH])
+PUBLISH_SCHEMA = extend_schema(request=api.PublishSerializer, parameters=[OPTIONAL_IF_MATCH])
+SEND_BACK_SCHEMA = extend_schema(request=api.SendBackSerializer, parameters=[OPTIONAL_IF_MATCH])
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag read with the resource."
 )
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[FORMAT_PARAMETER, FULL_PARAMETER]),
+    list=extend_schema(parameters=[FULL_PARAMETER]),
     partial_update=extend_schema(
         request=api.RecommendationChangeSerializer,
         parameters=[IF_MATCH],
-        responses={200: api.RecommendationDetailSerializer, 412: None, 428: None},
+        responses={200: api.RecommendationDetailSerializer},
     ),
 )
 class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
@@ -394,12 +376,11 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[FORMAT_PARAMETER]),
     create=extend_schema(request=api.StatusUpdateCreateSerializer, responses={201: api.StatusUpdateSerializer}),
     partial_update=extend_schema(
         request=api.StatusUpdateChangeSerializer,
         parameters=[IF_MATCH],
-        responses={200: api.StatusUpdateSerializer, 412: None, 428: None},
+        responses={200: api.StatusUpdateSerializer},
     ),
 )
 class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
@@ -493,7 +474,7 @@ class StatsViewMixin(ApiViewMixin):
 
 @extend_schema(
     filters=True,
-    parameters=[api.StatsQuerySerializer, FORMAT_PARAMETER],
+    parameters=[api.StatsQuerySerializer],
     responses=api.StatsSerializer,
 )
 class StatsView(StatsViewMixin, GenericAPIView):
@@ -520,12 +501,13 @@ class StatsView(StatsViewMixin, GenericAPIView):
 
 @extend_schema(
     filters=True,
-    parameters=[api.TimelineQuerySerializer, FORMAT_PARAMETER],
+    parameters=[api.TimelineQuerySerializer],
     responses=api.TimelineSerializer,
 )
 class TimelineView(StatsViewMixin, GenericAPIView):
     """Counts by status at the end of each month, quarter or year from ``start`` to ``end``
-    (at most 240 points; the last point is ``end`` itself). Takes the recommendation filters
+    (at most 240 points; the last point is ``end`` itself). Without them: the last five years
+    (``end`` today, ``start`` the first day of the month five years before). Takes the recommendation filters
     except ``status``, ``overdue``, ``as_of`` and ``ordering``. With ``format=csv``: one row per point."""
 
     filterset_class = TimelineFilterSet
