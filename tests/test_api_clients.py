@@ -220,3 +220,24 @@ def test_enum_values_have_readable_names(schema):
         if any(not str(value)[:1].isalpha() for value in values):
             assert len(node["x-enum-varnames"]) == len(values)
             assert all(name[:1].isalpha() for name in node["x-enum-varnames"])
+
+
+def test_a_url_under_api_that_matches_no_route_is_a_json_404(client):
+    response = client.get("/api/v1/actors/1.5/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_filters_and_pages_may_be_sent_empty(schema, api_client):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/recommendations/"]["get"]["parameters"]}
+    assert parameters["updated_after"]["allowEmptyValue"] and parameters["page"]["allowEmptyValue"]
+    assert parameters["full"]["allowEmptyValue"]
+    response = api_client.get("/api/v1/recommendations/", {"q": "", "updated_after": "", "page": "", "full": ""})
+    assert response.status_code == 200
+    # A list filter sent empty asks for the value "", which is no theme: a 400, so not declared.
+    assert "allowEmptyValue" not in parameters["theme"]
+    assert api_client.get("/api/v1/recommendations/", {"theme": ""}).status_code == 400
+    stats = {p["name"]: p for p in schema["paths"]["/api/v1/stats/"]["get"]["parameters"]}
+    assert "allowEmptyValue" not in stats["group_by"]  # an empty grouping is a 400
+    assert api_client.get("/api/v1/stats/", {"group_by": ""}).status_code == 400

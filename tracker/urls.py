@@ -39,3 +39,6 @@ urlpatterns = [
     # Log in and out of the browsable API with a staff account.
     path("api/auth/", include("rest_framework.urls", namespace="rest_framework")),
 ]
+
+# A URL under /api/ that matches no route is a JSON 404 like any other API error (clients parse it).
+handler404 = "recommendations.api.views.not_found"

@@ -16,6 +16,8 @@ import re
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -99,6 +101,13 @@ def validation_error_detail(error):
     if isinstance(detail, dict) and "__all__" in detail:
         detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop("__all__")
     return detail
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL that matches no route: JSON under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def exception_handler(exc, context):
