@@ -238,6 +238,6 @@ def test_filters_and_pages_may_be_sent_empty(schema, api_client):
     # A list filter sent empty asks for the value "", which is no theme: a 400, so not declared.
     assert "allowEmptyValue" not in parameters["theme"]
     assert api_client.get("/api/v1/recommendations/", {"theme": ""}).status_code == 400
-    stats = {p["name"]: p for p in schema["paths"]["/api/v1/stats/"]["get"]["parameters"]}
-    assert "allowEmptyValue" not in stats["group_by"]  # an empty grouping is a 400
-    assert api_client.get("/api/v1/stats/", {"group_by": ""}).status_code == 400
+    timeline = {p["name"]: p for p in schema["paths"]["/api/v1/stats/timeline/"]["get"]["parameters"]}
+    assert timeline["start"]["allowEmptyValue"] and timeline["interval"]["allowEmptyValue"]
+    assert api_client.get("/api/v1/stats/timeline/", {"start": "", "interval": ""}).json()["interval"] == "month"

@@ -13,7 +13,7 @@ uses it; tests/test_schema.py runs schemathesis' conformance checks):
 - CSV as operations of their own (``/api/v1/<list>.csv``, ``text/csv``, a string), because one
   operation answering either JSON or CSV cannot be typed;
 - the list of recommendations typed as either page, the short one or the ``full=true`` one;
-- query parameters that an empty value leaves unset (filters, pages) say so (``allowEmptyValue``);
+- optional query parameters that an empty value leaves unset say so (``allowEmptyValue``);
 - a readable name for each enum value a client must spell (``-made_on`` is ``MADE_ON_DESC``,
   not ``VALUE_2``).
 """
@@ -93,13 +93,13 @@ class AutoSchema(openapi.AutoSchema):
         return super().get_auth()
 
     def _get_parameters(self):
-        # A filter, a page parameter or ``full`` sent empty (``?theme=&page=``, as an HTML form
-        # sends an unused field) counts as not sent: say so, or an empty value would be invalid.
-        tolerant = {p["name"] for p in [*self._get_filter_parameters(), *self._get_pagination_parameters()]}
+        # An optional query parameter sent empty (``?q=&page=``, as an HTML form sends an unused
+        # field) counts as not sent, in django-filter and in DRF alike: say so, or an empty value
+        # would be invalid. Not for lists: ``?theme=`` asks for the theme "", which is a 400.
         parameters = super()._get_parameters()
         for parameter in parameters:
-            single = parameter["schema"].get("type") != "array"  # ``?theme=`` asks for the theme "": a 400
-            if parameter["in"] == "query" and single and (parameter["name"] in tolerant or parameter["name"] == "full"):
+            single = parameter["schema"].get("type") != "array"
+            if parameter["in"] == "query" and single and not parameter.get("required"):
                 parameter["allowEmptyValue"] = True
         return parameters
 
