@@ -3,7 +3,8 @@
 patched headers. ``tests/test_generated_client.py`` generates the client into a temporary
 directory as the package ``tracker_client`` and runs this script against a live server.
 
-Environment: ``TRACKER_URL`` (the server), ``TRACKER_TOKEN`` (an Editor's API token). Prints one
+Environment: ``TRACKER_URL`` (the server), ``TRACKER_TOKEN`` (an Editor's API token, sent as
+``Bearer``), ``TRACKER_REVIEWER_TOKEN`` (a Reviewer's, sent as ``Token``). Prints one
 JSON object with what it saw; any surprise (an undeclared status, a body that does not parse as
 declared, a wrong type) ends it with an exception.
 """
@@ -21,6 +22,7 @@ from tracker_client.api.v1 import (
     v1_stats_timeline_retrieve,
     v1_status_updates_create,
     v1_status_updates_partial_update,
+    v1_status_updates_publish_create,
 )
 from tracker_client.models import (
     CitationInputRequest,
@@ -31,6 +33,7 @@ from tracker_client.models import (
     PaginatedRecommendationDetailList,
     PaginatedRecommendationList,
     PatchedStatusUpdateChangeRequest,
+    PublishRequest,
     RecommendationDetail,
     Stats,
     StatusUpdate,
@@ -42,10 +45,11 @@ from tracker_client.models import (
     ValidationError,
 )
 
-url, token = os.environ["TRACKER_URL"], os.environ["TRACKER_TOKEN"]
+url, token, reviewer_token = (os.environ[name] for name in ("TRACKER_URL", "TRACKER_TOKEN", "TRACKER_REVIEWER_TOKEN"))
 # raise_on_unexpected_status: a status the schema does not declare is an error, not a silent None.
 anonymous = Client(base_url=url, raise_on_unexpected_status=True)
 editor = AuthenticatedClient(base_url=url, token=token, raise_on_unexpected_status=True)  # sends "Bearer <token>"
+reviewer = AuthenticatedClient(base_url=url, token=reviewer_token, prefix="Token", raise_on_unexpected_status=True)
 seen = {}
 
 
@@ -124,7 +128,20 @@ assert changed_update.summary == change.summary and changed.headers["ETag"] != e
 stale = v1_status_updates_partial_update.sync_detailed(id=update.id, client=editor, body=change, if_match=etag)
 assert stale.status_code == 412
 seen["stale"] = expect(stale.parsed, Error).detail
-seen["version"] = changed_update.version
+
+# A reviewer publishes it (a review action answers with the row and its new ETag); the editor may not.
+refused = v1_status_updates_publish_create.sync_detailed(id=update.id, client=editor, if_match=changed.headers["ETag"])
+assert refused.status_code == 403 and expect(refused.parsed, Error).detail
+published = v1_status_updates_publish_create.sync_detailed(
+    id=update.id,
+    client=reviewer,
+    body=PublishRequest(citations=[update.citations[0].id]),
+    if_match=changed.headers["ETag"],
+)
+assert published.status_code == 200, published.content
+published_update = expect(published.parsed, StatusUpdate)
+assert published_update.review_state == "published" and published_update.citations[0].confirmed_at is not None
+seen["version"], seen["published_etag"] = published_update.version, published.headers["ETag"]
 
 # ── The errors of a bad request, as typed objects ───────────────────────────────────────
 

@@ -50,6 +50,7 @@ def test_a_generated_client_reads_writes_and_reads_errors_without_workarounds(
         "PYTHONPATH": str(tmp_path),
         "TRACKER_URL": live_server.url,
         "TRACKER_TOKEN": Token.objects.create(user=editor).key,
+        "TRACKER_REVIEWER_TOKEN": Token.objects.create(user=make_staff("Reviewer")).key,
     }
     script = run([sys.executable, str(SCRIPT)], cwd=tmp_path, env=environment)
     assert script.returncode == 0, script.stdout + script.stderr
@@ -62,12 +63,14 @@ def test_a_generated_client_reads_writes_and_reads_errors_without_workarounds(
     assert seen["csv_rows"] == 33
     assert seen["detail_etag"].startswith('"')
 
-    # What it wrote is there: a draft recorded by the token's user, with its citation, changed once.
+    # What it wrote is there: recorded by the token's user with its citation, changed once, then
+    # published by the reviewer, who confirmed the citation.
     update = StatusUpdate.objects.get(pk=seen["created"])
-    assert (update.recorded_by, update.review_state) == (editor, ReviewState.DRAFT)
+    assert (update.recorded_by, update.review_state) == (editor, ReviewState.PUBLISHED)
     assert update.summary == "Corrected through a generated client."
-    assert update.citations.count() == 1
-    assert seen["version"] == update.version == 2
+    assert update.citations.get().confirmed_by.username == "reviewer"
+    assert seen["version"] == update.version == 3
+    assert seen["published_etag"] == '"3"'
     assert seen["created_etag"] == '"1"'
     assert "has changed since you read it" in seen["stale"]
 
