@@ -29,6 +29,7 @@ from .common import (
     form_model_fields,
     snippet,
 )
+from .paginator import EstimatedCountPaginator
 
 
 class DocumentCorrectionForm(forms.Form):
@@ -66,6 +67,7 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
     readonly_fields = ["text_sha256", "versions", "cited_by", "created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fieldsets = [
         (None, {"fields": ["external_id", "title", "publisher", "document_type", "url", "language"]}),
         ("Date", {"fields": ["published_on", "published_on_precision", "published_on_basis", "date_note"]}),
@@ -208,6 +210,7 @@ class CitationAdmin(ParentReviewMixin, SimpleHistoryAdmin):
     readonly_fields = ["quote_start", "quote_end", "confirmation", "created_at", "updated_at"]
     actions = ["move_to_newest_version"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     @admin.display(description="confirmed")
     def confirmation(self, obj):

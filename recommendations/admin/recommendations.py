@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..forms import OptimisticLockForm
+from ..keyset import made_on_key
 from ..models import (
     Citation,
     Recommendation,
@@ -18,6 +19,7 @@ from ..models import (
 from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
 from .documents import CitationInline
 from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
+from .paginator import EstimatedCountPaginator
 from .review import PublishReviewMixin
 from .upr_import import UprImportAdminMixin
 
@@ -122,6 +124,8 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
         "upr_session",
         UprActionCategoryFilter,
         "themes",
+        "sdgs",
+        "affected_groups",
         "legal_provisions",
         ("made_by", admin.RelatedFieldListFilter),
         # Only actors that were addressed: the full list holds every recommending state too.
@@ -132,7 +136,15 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     ]
     search_fields = ["title", "text", "context", "external_id", "made_by__name"]
     list_select_related = ["made_by", "addressed_to"]
-    autocomplete_fields = ["made_by", "addressed_to", "themes", "legal_provisions"]
+    autocomplete_fields = [
+        "made_by",
+        "also_made_by",
+        "addressed_to",
+        "themes",
+        "legal_provisions",
+        "sdgs",
+        "affected_groups",
+    ]
     readonly_fields = [
         "current_status",
         "current_status_as_of",
@@ -154,9 +166,12 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     inlines = [RecommendationCitationInline, StatusHistoryInline, RecommendationLinkInline]
     actions = ["publish", "unpublish", "archive", "restore"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
+    # The API's order, on its index (rec_made_on_keyset_idx): newest first, no date last.
+    ordering = [made_on_key().desc(), "-id"]
     fieldsets = [
-        (None, {"fields": ["kind", "title", "text", "made_by", "addressed_to", "expected_version"]}),
+        (None, {"fields": ["kind", "title", "text", "made_by", "also_made_by", "addressed_to", "expected_version"]}),
         (
             "Where and when",
             {
@@ -171,7 +186,7 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
             },
         ),
         ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
-        ("Subject", {"fields": ["themes", "legal_provisions"]}),
+        ("Subject", {"fields": ["themes", "legal_provisions", "sdgs", "affected_groups"]}),
         (
             "Status (derived from the published history below)",
             {"fields": ["current_status", "current_status_as_of", "overdue", "add_status_update"]},

@@ -9,6 +9,7 @@ from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
 from ..models import StatusUpdate
 from .common import ReviewedAdminMixin, form_model_fields, review_action
 from .documents import CitationInline
+from .paginator import EstimatedCountPaginator
 from .review import PublishReviewMixin
 
 
@@ -72,6 +73,7 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
     ]
     actions = ["publish", "unpublish", "delete_selected"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     date_hierarchy = "as_of"
     fieldsets = [
         (

@@ -1,11 +1,13 @@
-"""Actors, themes and legal provisions: the curated reference data."""
+"""Actors, themes, legal provisions, SDGs and affected groups: the curated reference data."""
 
 from django.contrib import admin
 from django.db.models import Count
 
 from ..models import (
     Actor,
+    AffectedGroup,
     LegalProvision,
+    SustainableDevelopmentGoal,
     Theme,
 )
 
@@ -49,6 +51,45 @@ class LegalProvisionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
         return queryset.order_by(*LegalProvision._meta.ordering)
+
+    @admin.display(description="recommendations", ordering="recommendation_total")
+    def recommendation_count(self, obj):
+        return obj.recommendation_total
+
+
+@admin.register(SustainableDevelopmentGoal)
+class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
+    """The 17 goals ship with the tracker (migration 0005); curators may correct a name."""
+
+    list_display = ["number", "name", "recommendation_count"]
+    search_fields = ["name", "=number"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        return queryset.order_by(*SustainableDevelopmentGoal._meta.ordering)
+
+    def has_add_permission(self, request):
+        return False  # there are 17, and no more
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="recommendations", ordering="recommendation_total")
+    def recommendation_count(self, obj):
+        return obj.recommendation_total
+
+
+@admin.register(AffectedGroup)
+class AffectedGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "recommendation_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        return queryset.order_by(*AffectedGroup._meta.ordering)
 
     @admin.display(description="recommendations", ordering="recommendation_total")
     def recommendation_count(self, obj):

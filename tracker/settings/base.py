@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "recommendations",
+    # The public dashboard at /<language>/, built on the API only.
+    "dashboard",
     # Production mode: admin login lockout, Content-Security-Policy.
     "axes",
     "csp",
@@ -73,7 +75,12 @@ MIDDLEWARE = [
     # Production mode: static files (right after SecurityMiddleware), then the CSP header.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # API responses: Vary on Authorization and Cookie, and a Cache-Control policy.
+    "tracker.middleware.ApiCachePolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the URL on the dashboard (/ru/…), else the language cookie the dashboard
+    # sets, else the browser's Accept-Language (the admin follows the visitor's choice too).
+    "django.middleware.locale.LocaleMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +118,13 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A reused connection is checked before a request uses it, so one that died (PostgreSQL restarted)
+# is replaced instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# With the database unreachable every request gets a 503 with this Retry-After (seconds), and the
+# outage is logged (and mailed to ADMINS) at most once per interval per worker (tracker/errors.py).
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=10)
+DATABASE_UNAVAILABLE_LOG_INTERVAL = env.int("DATABASE_UNAVAILABLE_LOG_INTERVAL", default=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -122,6 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The dashboard's languages (translations in dashboard/locale/); the admin has Django's own.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -201,11 +217,19 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, falling back to a per-process cache while Redis is
+            # unreachable (tracker/cache.py): the API keeps answering, throttling per worker.
+            "BACKEND": "tracker.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="tracker"),
-            # Fail fast rather than hang a worker when Redis is unreachable.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast rather than hang a worker when Redis is unreachable; then leave it alone
+            # for RETRY_SECONDS and warn at most every WARNING_INTERVAL seconds.
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "RETRY_SECONDS": env.int("REDIS_RETRY_SECONDS", default=5),
+                "WARNING_INTERVAL": env.int("REDIS_WARNING_INTERVAL", default=60),
+            },
         }
     }
 else:
@@ -263,6 +287,8 @@ LOGGING = {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         # django-axes announces itself on every start-up; its login failures and lockouts stay logged.
         "axes.apps": {"level": "WARNING"},
+        # Outages of Redis and of the database, at most once per interval (tracker/cache.py, errors.py).
+        "tracker.availability": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
         "django.request": {
             "handlers": ["stdout", "mail_admins"],  # the mail handler sends nothing while ADMINS is empty
             "level": "ERROR",
@@ -280,18 +306,20 @@ ALLOW_SELF_REVIEW = env.bool("ALLOW_SELF_REVIEW", default=False)
 # Every API default is set here once; views only say what differs for them.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Tokens for integrations (`manage.py drf_create_token <user>`), as `Bearer <key>` or `Token <key>`;
-        # sessions for the browsable API.
+        # Tokens for integrations (`manage.py drf_create_token <user>`), as `Bearer <key>` or `Token <key>`,
+        # refused while the user is locked out (django-axes), like their password; sessions for the
+        # browsable API.
         "recommendations.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Reading is public; any write needs a logged-in user with the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    # Writes take JSON only (and the schema declares only JSON): a generated client offered form and
-    # multipart picks multipart, which cannot carry nested citations.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.PageNumberPagination",
+    # Writes take JSON only, with size and nesting caps (recommendations/api/parsers.py); the schema
+    # declares only JSON: a generated client offered form and multipart picks multipart, which cannot
+    # carry nested citations. (The browsable API posts its raw-data form as JSON.)
+    "DEFAULT_PARSER_CLASSES": ["recommendations.api.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -314,8 +342,23 @@ REST_FRAMEWORK = {
     # Dates and times in ISO 8601; numbers as JSON numbers.
     "COERCE_DECIMAL_TO_STRING": False,
 }
+# After signing in to the browsable API (/api/auth/login/) without a ?next=, go to the API root.
+LOGIN_REDIRECT_URL = "/api/v1/"
+LOGOUT_REDIRECT_URL = "/api/v1/"
+# Public API reads (anonymous GET answered 200) may be cached this long by browsers and proxies
+# ("Cache-Control: public, max-age=…"); authenticated responses are "private, no-store".
+API_PUBLIC_CACHE_SECONDS = env.int("API_PUBLIC_CACHE_SECONDS", default=60)
 # The largest page a client may ask for with ?page_size=.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
+# Request bodies: the largest an endpoint accepts unless it says otherwise (413 beyond; recording
+# a status update with its quotes allows more), and how deeply JSON arrays and objects may nest
+# (400 beyond; no real request nests more than 3 deep).
+API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=64 * 1024)
+API_MAX_JSON_DEPTH = 32
+# Lists count their rows up to this many; beyond it they say "more than" (docs/performance.md).
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=1000)
+# Admin changelists count up to this many rows; beyond, PostgreSQL's estimate (admin/paginator.py).
+ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=10000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation tracker API",
@@ -353,3 +396,8 @@ SPECTACULAR_SETTINGS = {
 # CORS_ALLOWED_ORIGINS=https://dashboard.example.org,http://localhost:3000
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
+
+# Sites allowed to show the dashboard's embeddable chart and card (/<language>/embed/…) in an
+# <iframe>, as CSP frame-ancestors sources, comma-separated (e.g. https://ngo.example.org);
+# "*" (the default) lets any site embed them. Every other page may not be framed at all.
+DASHBOARD_EMBED_ANCESTORS = env.list("DASHBOARD_EMBED_ANCESTORS", default=["*"])
