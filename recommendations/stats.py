@@ -144,6 +144,21 @@ def status_counts(queryset, *, on=None, group_by=None):
 INTERVALS = ("month", "quarter", "year")
 
 
+#: A timeline asked for without ``start`` covers this many years up to its end (today by default).
+TIMELINE_DEFAULT_YEARS = 5
+
+
+def timeline_range(start=None, end=None, *, today):
+    """The range of a timeline whose ``start`` or ``end`` was not given: the end defaults to
+    ``today``, the start to the first day of the month five years of months before the end's
+    month, so that a monthly timeline has 60 points, the last five years by month."""
+    end = end or today
+    if start is None:
+        months = end.year * 12 + end.month - 1 - (TIMELINE_DEFAULT_YEARS * 12 - 1)
+        start = datetime.date(months // 12, months % 12 + 1, 1)
+    return start, end
+
+
 def timeline_points(start, end, interval):
     """The last day of each month, quarter or year from ``start``'s to ``end``'s, the last one
     cut to ``end``. Raises ValueError if there would be more than ``MAX_TIMELINE_POINTS``."""

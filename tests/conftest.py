@@ -89,15 +89,18 @@ def seeded(db, seed_snapshot):
     """The curated seed data (33 recommendations and promises from five real documents), exactly
     as ``seeds_load`` writes it, history and timestamps included (see ``seed_snapshot``)."""
     from django.core.management.color import no_style
-    from django.db import connection
+    from django.db import connection, transaction
 
     written, report = seed_snapshot
-    for model, rows in written.items():
-        fields = model._meta.local_concrete_fields
-        batch = connection.ops.bulk_batch_size(fields, rows) or len(rows)
-        for start in range(0, len(rows), batch):
-            # A raw insert, as loaddata's saves: stored values as they are (no auto_now), no signals.
-            model._base_manager._insert(rows[start : start + batch], fields=fields, raw=True)
+    # In one transaction, so that foreign keys are checked at its end, when every table is filled
+    # (a test with ``transaction=True``, such as a live server's, has no transaction around it).
+    with transaction.atomic():
+        for model, rows in written.items():
+            fields = model._meta.local_concrete_fields
+            batch = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+            for start in range(0, len(rows), batch):
+                # A raw insert, as loaddata's saves: stored values as they are (no auto_now), no signals.
+                model._base_manager._insert(rows[start : start + batch], fields=fields, raw=True)
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), list(written)):
             cursor.execute(statement)

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -145,7 +146,7 @@ class TestTimeline:
     @pytest.mark.parametrize(
         ("params", "field"),
         [
-            ({"start": "2019-01-01"}, "end"),
+            ({"start": "2999-01-01"}, "end"),  # the end defaults to today, which is before this start
             ({"start": "2020-01-01", "end": "2019-01-01"}, "end"),
             ({"start": "2019-01-01", "end": "2019-12-31", "interval": "week"}, "interval"),
             ({"start": "1900-01-01", "end": "2100-01-01", "interval": "month"}, "interval"),
@@ -157,6 +158,18 @@ class TestTimeline:
         response = api_client.get(TIMELINE, params)
         assert response.status_code == 400
         assert field in response.json()
+
+    def test_without_start_and_end_the_last_five_years_by_month(self, seeded, api_client, monkeypatch):
+        monkeypatch.setattr(timezone, "localdate", lambda: D(2024, 6, 15))
+        data = api_client.get(TIMELINE).json()
+        assert (data["start"], data["end"], data["interval"]) == ("2019-07-01", "2024-06-15", "month")
+        assert len(data["points"]) == 60
+        assert (data["points"][0]["date"], data["points"][-1]["date"]) == ("2019-07-31", "2024-06-15")
+        explicit = api_client.get(TIMELINE, {"start": "2019-07-01", "end": "2024-06-15"}).json()
+        assert data == explicit
+        # Only an end: the five years before it; only a start: up to today.
+        assert api_client.get(TIMELINE, {"end": "2020-01-31"}).json()["start"] == "2015-02-01"
+        assert api_client.get(TIMELINE, {"start": "2024-01-01"}).json()["end"] == "2024-06-15"
 
     def test_the_last_possible_dates_do_not_overflow(self, api_client):
         response = api_client.get(TIMELINE, {"start": "9999-01-01", "end": "9999-12-31", "interval": "quarter"})

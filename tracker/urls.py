@@ -45,3 +45,5 @@ urlpatterns += i18n_patterns(path("", include("dashboard.urls")))
 
 # A database outage is a 503 with Retry-After, reported once per interval, not a 500 per request.
 handler500 = "tracker.errors.server_error"
+# A URL under /api/ that matches no route is a JSON 404 like any other API error (clients parse it).
+handler404 = "recommendations.api.views.not_found"

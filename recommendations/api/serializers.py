@@ -6,6 +6,7 @@ to the services, which hold every rule, as they do for the admin.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,7 +30,7 @@ from ..models import (
     SustainableDevelopmentGoal,
     Theme,
 )
-from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS
+from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS, timeline_range
 
 # ── Summaries of related objects ──────────────────────────────────────────────────────────
 
@@ -584,11 +585,14 @@ class TimelineSerializer(serializers.Serializer):
 
 
 class TimelineQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(help_text="First day of the range (YYYY-MM-DD).")
-    end = serializers.DateField(help_text="Last day of the range (YYYY-MM-DD).")
+    start = serializers.DateField(
+        required=False, help_text="First day of the range (YYYY-MM-DD); default: five years before the end."
+    )
+    end = serializers.DateField(required=False, help_text="Last day of the range (YYYY-MM-DD); default: today.")
     interval = serializers.ChoiceField(choices=INTERVALS, default="month")
 
     def validate(self, attrs):
+        attrs["start"], attrs["end"] = timeline_range(attrs.get("start"), attrs.get("end"), today=timezone.localdate())
         if attrs["start"] > attrs["end"]:
             raise serializers.ValidationError({"end": "The end must not be before the start."})
         return attrs

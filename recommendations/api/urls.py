@@ -19,5 +19,9 @@ app_name = "api"
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("stats/timeline/", views.TimelineView.as_view(), name="stats-timeline"),
+    # CSV at a URL of its own, as the lists have (the router's ``recommendations.csv``): in the schema
+    # it is an operation of its own, answering text/csv.
+    path("stats.csv", views.StatsView.as_view(), {"format": "csv"}, name="stats-csv"),
+    path("stats/timeline.csv", views.TimelineView.as_view(), {"format": "csv"}, name="stats-timeline-csv"),
     *router.urls,
 ]

@@ -17,6 +17,8 @@ import re
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -104,16 +106,18 @@ def validation_error_detail(error):
     return detail
 
 
+def not_found(request, exception=None):
+    """Django's 404 for a URL that matches no route: JSON under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def exception_handler(exc, context):
     """DRF's handler, and a 400 (not a 500) for a Django ``ValidationError`` that reaches a view."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(validation_error_detail(exc))
     return drf_views.exception_handler(exc, context)
-
-
-FORMAT_PARAMETER = OpenApiParameter(
-    "format", str, enum=["json", "csv"], description="Output format: JSON (default) or CSV for spreadsheets."
-)
 
 
 # What PostgreSQL text cannot hold: a NUL character, and a lone surrogate (JSON's "\udfff" escape
@@ -279,7 +283,6 @@ class VersionedWritesMixin:
         return self.review_action(function, body_read=True, note=body.validated_data["note"], citations=rejected)
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class ActorViewSet(ReadOnlyViewSet):
     """Who makes recommendations and promises, who they are addressed to, who assesses them."""
 
@@ -291,7 +294,6 @@ class ActorViewSet(ReadOnlyViewSet):
         return super().get_queryset().with_links_shown(self.request.user)
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class ThemeViewSet(ReadOnlyViewSet):
     """The subjects recommendations are tagged with."""
 
@@ -303,7 +305,6 @@ class ThemeViewSet(ReadOnlyViewSet):
         return super().get_queryset().with_links_shown(self.request.user)
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class SdgViewSet(ReadOnlyViewSet):
     """The 17 Sustainable Development Goals that recommendations are linked to (``sdg=`` filter)."""
 
@@ -312,7 +313,6 @@ class SdgViewSet(ReadOnlyViewSet):
     filterset_class = SdgFilterSet
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class AffectedGroupViewSet(ReadOnlyViewSet):
     """The groups of persons recommendations concern (``affected_group=`` filter)."""
 
@@ -321,7 +321,6 @@ class AffectedGroupViewSet(ReadOnlyViewSet):
     filterset_class = AffectedGroupFilterSet
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class LegalProvisionViewSet(ReadOnlyViewSet):
     """Articles of laws and treaties that recommendations ask to change or respect."""
 
@@ -330,7 +329,6 @@ class LegalProvisionViewSet(ReadOnlyViewSet):
     filterset_class = LegalProvisionFilterSet
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
 class SourceDocumentViewSet(ReadOnlyViewSet):
     """The documents that citations quote; the detail includes the full text."""
 
@@ -356,32 +354,23 @@ FULL_PARAMETER = OpenApiParameter(
 )
 
 
-REVIEW_ACTION_SCHEMA = extend_schema(
-    request=None,
-    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
-    responses={200: None, 403: None, 412: None},
-)
-PUBLISH_SCHEMA = extend_schema(
-    request=api.PublishSerializer,
-    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
-    responses={200: None, 400: None, 403: None, 412: None},
-)
-SEND_BACK_SCHEMA = extend_schema(
-    request=api.SendBackSerializer,
-    parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")],
-    responses={200: None, 400: None, 403: None, 412: None},
-)
+# The review actions answer with the row as the detail shows it (the view's serializer); their
+# errors and the ETag are declared for every operation in schema.py.
+OPTIONAL_IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read (optional).")
+REVIEW_ACTION_SCHEMA = extend_schema(request=None, parameters=[OPTIONAL_IF_MATCH])
+PUBLISH_SCHEMA = extend_schema(request=api.PublishSerializer, parameters=[OPTIONAL_IF_MATCH])
+SEND_BACK_SCHEMA = extend_schema(request=api.SendBackSerializer, parameters=[OPTIONAL_IF_MATCH])
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag read with the resource."
 )
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[FORMAT_PARAMETER, FULL_PARAMETER]),
+    list=extend_schema(parameters=[FULL_PARAMETER]),
     partial_update=extend_schema(
         request=api.RecommendationChangeSerializer,
         parameters=[IF_MATCH],
-        responses={200: api.RecommendationDetailSerializer, 412: None, 428: None},
+        responses={200: api.RecommendationDetailSerializer},
     ),
 )
 class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
@@ -462,12 +451,11 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[FORMAT_PARAMETER]),
     create=extend_schema(request=api.StatusUpdateCreateSerializer, responses={201: api.StatusUpdateSerializer}),
     partial_update=extend_schema(
         request=api.StatusUpdateChangeSerializer,
         parameters=[IF_MATCH],
-        responses={200: api.StatusUpdateSerializer, 412: None, 428: None},
+        responses={200: api.StatusUpdateSerializer},
     ),
 )
 class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
@@ -562,7 +550,7 @@ class StatsViewMixin(ApiViewMixin):
 
 @extend_schema(
     filters=True,
-    parameters=[api.StatsQuerySerializer, FORMAT_PARAMETER],
+    parameters=[api.StatsQuerySerializer],
     responses=api.StatsSerializer,
 )
 class StatsView(StatsViewMixin, GenericAPIView):
@@ -589,12 +577,13 @@ class StatsView(StatsViewMixin, GenericAPIView):
 
 @extend_schema(
     filters=True,
-    parameters=[api.TimelineQuerySerializer, FORMAT_PARAMETER],
+    parameters=[api.TimelineQuerySerializer],
     responses=api.TimelineSerializer,
 )
 class TimelineView(StatsViewMixin, GenericAPIView):
     """Counts by status at the end of each month, quarter or year from ``start`` to ``end``
-    (at most 240 points; the last point is ``end`` itself). Takes the recommendation filters
+    (at most 240 points; the last point is ``end`` itself). Without them: the last five years
+    (``end`` today, ``start`` the first day of the month five years before). Takes the recommendation filters
     except ``status``, ``overdue``, ``as_of`` and ``ordering``. With ``format=csv``: one row per point."""
 
     filterset_class = TimelineFilterSet

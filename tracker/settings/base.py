@@ -316,20 +316,19 @@ ALLOW_SELF_REVIEW = env.bool("ALLOW_SELF_REVIEW", default=False)
 # Every API default is set here once; views only say what differs for them.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Tokens for integrations (`manage.py drf_create_token <user>`), sessions for the browsable API.
-        # Refused while the user is locked out (django-axes), like their password.
+        # Tokens for integrations (`manage.py drf_create_token <user>`), as `Bearer <key>` or `Token <key>`,
+        # refused while the user is locked out (django-axes), like their password; sessions for the
+        # browsable API.
         "recommendations.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Reading is public; any write needs a logged-in user with the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # JSON with size and nesting caps (recommendations/api/parsers.py); forms for the browsable API.
-    "DEFAULT_PARSER_CLASSES": [
-        "recommendations.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # Writes take JSON only, with size and nesting caps (recommendations/api/parsers.py); the schema
+    # declares only JSON: a generated client offered form and multipart picks multipart, which cannot
+    # carry nested citations. (The browsable API posts its raw-data form as JSON.)
+    "DEFAULT_PARSER_CLASSES": ["recommendations.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_RENDERER_CLASSES": [
@@ -348,7 +347,7 @@ REST_FRAMEWORK = {
     # Throttles count per client address: behind NUM_PROXIES proxies, the one the outermost saw.
     # Left unset, DRF would trust a client's own X-Forwarded-For and a forged one dodges the limit.
     "NUM_PROXIES": NUM_PROXIES,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "recommendations.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "recommendations.api.views.exception_handler",
     # Dates and times in ISO 8601; numbers as JSON numbers.
     "COERCE_DECIMAL_TO_STRING": False,
@@ -384,6 +383,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Responses are declared as JSON; CSV has operations of its own (recommendations/api/schema.py).
+    "RENDERER_WHITELIST": ["rest_framework.renderers.JSONRenderer"],
+    # Error responses, ETag, CSV operations, the full=true page, readable enum names: what generated
+    # clients need (recommendations/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "recommendations.api.schema.postprocess",
+    ],
     # Nested choices are named by their class (drf-spectacular imports one attribute below a module's).
     "ENUM_NAME_OVERRIDES": {
         "ImplementationStatusEnum": "recommendations.models.ImplementationStatus.choices",
