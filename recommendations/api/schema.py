@@ -113,7 +113,7 @@ class AutoSchema(openapi.AutoSchema):
             codes |= {"403", "413", "415"}
             if detail:
                 codes.add("412")  # If-Match on PATCH and on every review action
-            if self.method == "PATCH":
+                # PATCH without If-Match; any write with "If-Match: *" (it would skip the check).
                 codes.add("428")
         return codes
 
