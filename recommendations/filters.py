@@ -170,7 +170,16 @@ def ordering_filter(*fields):
     name) pair); ``-name`` reverses. The id always breaks ties (see ``BaseFilterSet``)."""
     pairs = [field if isinstance(field, tuple) else (field, field) for field in fields]
     names = ", ".join(name for _, name in pairs)
-    return django_filters.OrderingFilter(fields=pairs, label=f"Sort by {names}; prefix - to reverse.")
+    return OrderingFilter(fields=pairs, label=f"Sort by {names}; prefix - to reverse.")
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """Refuses an empty sort key (``ordering=,,``), which the comma-separated field lets through."""
+
+    def filter(self, qs, value):
+        if value and any(not key for key in value):
+            raise ValidationError({self.field_name: ["A sort key is empty; name a field, e.g. ordering=-made_on."]})
+        return super().filter(qs, value)
 
 
 class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
