@@ -144,7 +144,6 @@ CASES = [
     ({"sdg": "16"}, "AB"),
     ({"sdg": "5"}, ""),
     ({"affected_group": "human-rights-defenders"}, "B"),
-    ({"affected_group": "children"}, ""),
     ({"affected_group_id": "{defenders}"}, "B"),
     ({"made_by": "hrw"}, "B"),
     ({"made_by": "kazakhstan"}, ""),
