@@ -10,10 +10,26 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+# One request at a time. With SQLite in memory the live server's threads share the test's single
+# connection, and a page's charts fetch several API answers at once: two threads on one SQLite
+# connection deadlocked a run. Django closes each connection of a single-threaded server after its
+# answer, so the browser's parallel requests simply queue.
+class SerialWSGIServer(WSGIServer):
+    """Django's live server without threads (it runs its requests in the server's thread, where the
+    shared connection is already in place)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 # Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this is deliberate (the test, not a request, runs them).
