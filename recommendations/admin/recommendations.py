@@ -11,6 +11,7 @@ from .. import services
 from ..forms import OptimisticLockForm
 from ..models import (
     Citation,
+    Job,
     Recommendation,
     RecommendationLink,
     StatusUpdate,
@@ -18,6 +19,7 @@ from ..models import (
 from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
 from .documents import CitationInline
 from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
+from .jobs import RecommendationsChangedByJobFilter
 from .review import PublishReviewMixin
 from .upr_import import UprImportAdminMixin
 
@@ -95,6 +97,7 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
     publish_service = staticmethod(services.recommendation_publish)
     send_back_service = staticmethod(services.recommendation_send_back)
     review_argument = "recommendation"
+    publish_job_kind = Job.Kind.PUBLISH
     list_display = [
         "title",
         "kind",
@@ -109,6 +112,7 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
         "review",
     ]
     list_filter = [
+        RecommendationsChangedByJobFilter,
         "review_state",
         ArchivedFilter,
         "kind",
@@ -258,15 +262,17 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
 
     @admin.action(description="Withdraw selected recommendations to draft", permissions=["publish"])
     def unpublish(self, request, queryset):
-        review_action(self, request, queryset, services.recommendation_unpublish, "withdrawn to draft")
+        review_action(
+            self, request, queryset, services.recommendation_unpublish, "withdrawn to draft", Job.Kind.UNPUBLISH
+        )
 
     @admin.action(description="Archive selected recommendations", permissions=["archive"])
     def archive(self, request, queryset):
-        review_action(self, request, queryset, services.recommendation_archive, "archived")
+        review_action(self, request, queryset, services.recommendation_archive, "archived", Job.Kind.ARCHIVE)
 
     @admin.action(description="Restore selected recommendations from the archive", permissions=["archive"])
     def restore(self, request, queryset):
-        review_action(self, request, queryset, services.recommendation_restore, "restored")
+        review_action(self, request, queryset, services.recommendation_restore, "restored", Job.Kind.RESTORE)
 
 
 @admin.register(RecommendationLink)

@@ -6,9 +6,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
-from ..models import StatusUpdate
+from ..models import Job, StatusUpdate
 from .common import ReviewedAdminMixin, form_model_fields, review_action
 from .documents import CitationInline
+from .jobs import StatusUpdatesChangedByJobFilter
 from .review import PublishReviewMixin
 
 
@@ -37,6 +38,7 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
     publish_service = staticmethod(services.status_update_publish)
     send_back_service = staticmethod(services.status_update_send_back)
     review_argument = "status_update"
+    publish_job_kind = Job.Kind.PUBLISH_STATUS_UPDATES
     list_display = [
         "recommendation",
         "status",
@@ -48,6 +50,7 @@ class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdm
         "created_at",
     ]
     list_filter = [
+        StatusUpdatesChangedByJobFilter,
         "review_state",
         "status",
         "assessor_kind",
