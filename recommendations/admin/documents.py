@@ -29,6 +29,7 @@ from .common import (
     form_model_fields,
     snippet,
 )
+from .exports import SpreadsheetExportMixin
 
 
 class DocumentCorrectionForm(forms.Form):
@@ -54,7 +55,7 @@ class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, a
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(SimpleHistoryAdmin):
+class SourceDocumentAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
     list_display = ["external_id", "title", "publisher", "document_type", "published", "citation_count"]
     list_filter = [
         "document_type",
@@ -199,7 +200,7 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ParentReviewMixin, SimpleHistoryAdmin):
+class CitationAdmin(SpreadsheetExportMixin, ParentReviewMixin, SimpleHistoryAdmin):
     list_display = ["quote_snippet", "document", "location", "cites", "confirmation"]
     list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
     search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]

@@ -207,8 +207,8 @@ class JobAdmin(admin.ModelAdmin):
         job = Job.objects.filter(pk=object_id).first()
         if job is None or not job.result_file or job.state != Job.State.SUCCEEDED:
             raise Http404("No file.")
-        # The file holds what its starter could see; staff who may view jobs may download it.
-        if not self.has_view_permission(request, job):
+        # The file holds what its starter chose to export (drafts included): theirs to download.
+        if not (request.user.is_superuser or request.user.pk == job.started_by_id):
             raise PermissionDenied
         file_path = settings.EXPORT_DIR / job.result_file
         if not file_path.is_file():

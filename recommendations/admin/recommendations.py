@@ -18,6 +18,7 @@ from ..models import (
 )
 from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
 from .documents import CitationInline
+from .exports import SpreadsheetExportMixin
 from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
 from .jobs import RecommendationsChangedByJobFilter
 from .review import PublishReviewMixin
@@ -91,7 +92,9 @@ class RecommendationForm(OptimisticLockForm):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(
+    SpreadsheetExportMixin, UprImportAdminMixin, PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin
+):
     form = RecommendationForm
     publish_permission = services.PUBLISH_RECOMMENDATION
     publish_service = staticmethod(services.recommendation_publish)
@@ -276,7 +279,7 @@ class RecommendationAdmin(UprImportAdminMixin, PublishReviewMixin, ReviewedAdmin
 
 
 @admin.register(RecommendationLink)
-class RecommendationLinkAdmin(admin.ModelAdmin):
+class RecommendationLinkAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = ["from_recommendation", "relation", "to_recommendation"]
     list_filter = ["relation"]
     search_fields = ["from_recommendation__title", "to_recommendation__title", "note"]

@@ -9,6 +9,7 @@ from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
 from ..models import Job, StatusUpdate
 from .common import ReviewedAdminMixin, form_model_fields, review_action
 from .documents import CitationInline
+from .exports import SpreadsheetExportMixin
 from .jobs import StatusUpdatesChangedByJobFilter
 from .review import PublishReviewMixin
 
@@ -28,7 +29,7 @@ class StatusUpdateChangeForm(OptimisticLockForm):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
+class StatusUpdateAdmin(SpreadsheetExportMixin, PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
     """Adding uses one form (status + its first citation) that calls ``status_update_record``;
     changes and deletions go through the service too, so the current status stays in step.
     Publishing goes through the publish screen (``review.py``), where the reviewer confirms each quote."""

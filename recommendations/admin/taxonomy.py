@@ -8,10 +8,11 @@ from ..models import (
     LegalProvision,
     Theme,
 )
+from .exports import SpreadsheetExportMixin
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "country", "part_of"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "description"]
@@ -22,7 +23,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = ["name", "parent", "recommendation_count"]
     search_fields = ["name", "slug", "description"]
     list_select_related = ["parent"]
@@ -40,7 +41,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalProvision)
-class LegalProvisionAdmin(admin.ModelAdmin):
+class LegalProvisionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = ["__str__", "instrument", "article", "country", "title", "recommendation_count"]
     list_filter = ["country"]
     search_fields = ["instrument", "article", "title", "slug"]

@@ -9,19 +9,11 @@ citations) becomes one cell with its values joined by " | " instead of a column 
 text cell that a spreadsheet would run as a formula is neutralised.
 """
 
+from rest_framework.renderers import BaseRenderer
 from rest_framework_csv import renderers
 
-LIST_SEPARATOR = " | "
-# What makes a spreadsheet read a cell as a formula (CSV injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    """A text cell starting like a formula gets a leading apostrophe, which spreadsheets show as
-    text; anyone can write a recommendation's title, but opening an export must not run it."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+# One rule for every spreadsheet the tracker writes (the admin's exports too).
+from ..spreadsheets import LIST_SEPARATOR, neutralise_formula
 
 
 def serializer_columns(serializer, prefix=""):
@@ -76,3 +68,24 @@ class CSVRenderer(renderers.CSVRenderer):
             for key, value in self.flatten_item(item).items():
                 joined.setdefault(key, []).append("" if value is None else str(value))
         return {key: LIST_SEPARATOR.join(values) for key, values in joined.items()}
+
+
+class SpreadsheetRenderer(BaseRenderer):
+    """The ``export`` endpoints' formats: the view writes the file (``spreadsheets``), the
+    renderer only names the format for content negotiation."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class CSVExportRenderer(SpreadsheetRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXExportRenderer(SpreadsheetRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
