@@ -125,7 +125,7 @@ class JobAdmin(admin.ModelAdmin):
         "task_id",
     ]
     readonly_fields = fields
-    actions = ["run_again"]
+    actions = ["run_again", "publish_assessment"]
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -218,6 +218,18 @@ class JobAdmin(admin.ModelAdmin):
     @admin.action(description="Run selected jobs again (failed, or stopped without finishing)")
     def run_again(self, request, queryset):
         self._run_again(request, list(queryset))
+
+    @admin.action(description="Publish the status updates of the selected bulk assessments")
+    def publish_assessment(self, request, queryset):
+        from ..jobs.assessment import assessment_publish_queue
+
+        for job in queryset:
+            try:
+                publish = assessment_publish_queue(job=job, user=request.user)
+            except PermissionDenied as error:
+                self.message_user(request, f"{job}: {error}", messages.ERROR)
+                continue
+            self.message_user(request, format_html("{}: publishing queued as {}.", job, job_link(publish)))
 
     def _run_again(self, request, jobs):
         for job in jobs:

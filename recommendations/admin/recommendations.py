@@ -16,6 +16,7 @@ from ..models import (
     RecommendationLink,
     StatusUpdate,
 )
+from .assessment import BulkAssessmentMixin
 from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
 from .documents import CitationInline
 from .exports import SpreadsheetExportMixin
@@ -93,7 +94,12 @@ class RecommendationForm(OptimisticLockForm):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(
-    SpreadsheetExportMixin, UprImportAdminMixin, PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin
+    BulkAssessmentMixin,
+    SpreadsheetExportMixin,
+    UprImportAdminMixin,
+    PublishReviewMixin,
+    ReviewedAdminMixin,
+    SimpleHistoryAdmin,
 ):
     form = RecommendationForm
     publish_permission = services.PUBLISH_RECOMMENDATION
@@ -159,7 +165,7 @@ class RecommendationAdmin(
         "updated_at",
     ]
     inlines = [RecommendationCitationInline, StatusHistoryInline, RecommendationLinkInline]
-    actions = ["publish", "unpublish", "archive", "restore"]
+    actions = ["publish", "unpublish", "archive", "restore", "assess"]
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [

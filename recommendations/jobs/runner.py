@@ -125,7 +125,7 @@ def run_batches(job: Job, ids: Sequence[int], load: Callable, act: Callable) -> 
     Each batch is one transaction that also records the job's progress, so the job row and the
     data always agree; a row refused by a service's rules (``ROW_ERRORS``) is rolled back alone
     and listed. ``load(ids)`` returns the rows (missing ones are skipped); ``act`` returns whether
-    it changed the row.
+    it changed the row, or the id of the row it wrote (a bulk assessment's status update).
     """
     size = settings.JOBS_BATCH_SIZE
     while job.cursor < len(ids):
@@ -139,8 +139,9 @@ def run_batches(job: Job, ids: Sequence[int], load: Callable, act: Callable) -> 
                     continue
                 try:
                     with transaction.atomic():
-                        if act(row):
-                            changed_ids.append(pk)
+                        result = act(row)
+                    if result:
+                        changed_ids.append(pk if result is True else result)
                 except ROW_ERRORS as error:
                     errors.append(row_error(row, error))
                 after_row(job, job.cursor + index)
