@@ -10,6 +10,7 @@ from recommendations.filters import RecommendationFilterSet, StatusUpdateFilterS
 from recommendations.models import ImplementationStatus, Recommendation, StatusUpdate
 from tests.factories import (
     ActorFactory,
+    ClusterFactory,
     LegalProvisionFactory,
     RecommendationFactory,
     SourceDocumentFactory,
@@ -86,7 +87,16 @@ def rows():
     )
     record_status(d, ImplementationStatus.PARTIALLY_IMPLEMENTED, D(2001, 12, 1), document)
 
-    objects = {"assembly": assembly, "torture": torture, "hrw": hrw, "kazakhstan": kazakhstan, "art_174": art_174}
+    cluster = ClusterFactory(name="Protest and custody")
+    Recommendation.objects.filter(pk__in=[a.pk, b.pk]).update(cluster=cluster)
+    objects = {
+        "assembly": assembly,
+        "torture": torture,
+        "hrw": hrw,
+        "kazakhstan": kazakhstan,
+        "art_174": art_174,
+        "cluster": cluster,
+    }
     return {name: obj.pk for name, obj in objects.items()}
 
 
@@ -129,6 +139,7 @@ CASES = [
     ({"made_by": "hrw"}, "B"),
     ({"made_by": "kazakhstan"}, ""),
     ({"made_by_id": "{hrw}"}, "B"),
+    ({"cluster": "{cluster}"}, "AB"),
     ({"addressed_to": "uzbekistan"}, "C"),
     ({"addressed_to": "hrw"}, ""),
     ({"addressed_to_id": "{kazakhstan}"}, "ABD"),

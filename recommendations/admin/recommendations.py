@@ -17,6 +17,7 @@ from ..models import (
     StatusUpdate,
 )
 from .assessment import BulkAssessmentMixin
+from .clusters import ClusterActionsMixin
 from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
 from .documents import CitationInline
 from .exports import SpreadsheetExportMixin
@@ -94,6 +95,7 @@ class RecommendationForm(OptimisticLockForm):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(
+    ClusterActionsMixin,
     BulkAssessmentMixin,
     SpreadsheetExportMixin,
     UprImportAdminMixin,
@@ -136,6 +138,7 @@ class RecommendationAdmin(
         UprActionCategoryFilter,
         "themes",
         "legal_provisions",
+        "cluster",
         ("made_by", admin.RelatedFieldListFilter),
         # Only actors that were addressed: the full list holds every recommending state too.
         ("addressed_to", admin.RelatedOnlyFieldListFilter),
@@ -147,6 +150,7 @@ class RecommendationAdmin(
     list_select_related = ["made_by", "addressed_to"]
     autocomplete_fields = ["made_by", "addressed_to", "themes", "legal_provisions"]
     readonly_fields = [
+        "cluster_display",
         "current_status",
         "current_status_as_of",
         "overdue",
@@ -165,7 +169,7 @@ class RecommendationAdmin(
         "updated_at",
     ]
     inlines = [RecommendationCitationInline, StatusHistoryInline, RecommendationLinkInline]
-    actions = ["publish", "unpublish", "archive", "restore", "assess"]
+    actions = ["publish", "unpublish", "archive", "restore", "assess", "make_cluster", "leave_cluster"]
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [
@@ -184,7 +188,7 @@ class RecommendationAdmin(
             },
         ),
         ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
-        ("Subject", {"fields": ["themes", "legal_provisions"]}),
+        ("Subject", {"fields": ["themes", "legal_provisions", "cluster_display"]}),
         (
             "Status (derived from the published history below)",
             {"fields": ["current_status", "current_status_as_of", "overdue", "add_status_update"]},

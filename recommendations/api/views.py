@@ -35,6 +35,7 @@ from rest_framework.settings import api_settings
 from .. import services, spreadsheets
 from ..filters import (
     ActorFilterSet,
+    ClusterFilterSet,
     LegalProvisionFilterSet,
     RecommendationFilterSet,
     SourceDocumentFilterSet,
@@ -42,7 +43,7 @@ from ..filters import (
     ThemeFilterSet,
     TimelineFilterSet,
 )
-from ..models import Actor, Citation, LegalProvision, Recommendation, SourceDocument, StatusUpdate, Theme
+from ..models import Actor, Citation, Cluster, LegalProvision, Recommendation, SourceDocument, StatusUpdate, Theme
 from ..permissions import VIEW_RECOMMENDATION
 from ..stats import status_counts, status_timeline, timeline_points
 from . import serializers as api
@@ -289,6 +290,23 @@ class ActorViewSet(ReadOnlyViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class ClusterViewSet(ReadOnlyViewSet):
+    """Clusters of repeated asks: recommendations that make the same ask, across cycles and
+    recommending bodies, with their members' current statuses. The public sees the published
+    members (and only clusters that have some)."""
+
+    queryset = Cluster.objects.order_by("name", "id")
+    serializer_class = api.ClusterSerializer
+    filterset_class = ClusterFilterSet
+
+    def get_queryset(self):
+        members = visible(Recommendation.objects.select_related("made_by"), self.request)
+        queryset = super().get_queryset()
+        if not sees_drafts(self.request.user):
+            queryset = queryset.filter(pk__in=members.filter(cluster__isnull=False).values("cluster"))
+        return queryset.prefetch_related(Prefetch("members", queryset=members, to_attr="visible_members"))
+
+
 class ThemeViewSet(ReadOnlyViewSet):
     """The subjects recommendations are tagged with."""
 
@@ -371,7 +389,7 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
     http_method_names = ["get", "post", "patch", "head", "options"]
     change_serializer_class = api.RecommendationChangeSerializer
     review_argument = "recommendation"
-    queryset = Recommendation.objects.select_related("made_by", "addressed_to").prefetch_related("themes")
+    queryset = Recommendation.objects.select_related("made_by", "addressed_to", "cluster").prefetch_related("themes")
     filterset_class = RecommendationFilterSet
 
     def initial(self, request, *args, **kwargs):
