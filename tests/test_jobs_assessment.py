@@ -110,7 +110,7 @@ class TestAtOnce:
 @pytest.mark.django_db(transaction=True)
 class TestAsAJob:
     def test_worker_records_in_batches_and_a_reviewer_publishes_it_all(self, settings, assembly, document, make_staff):
-        settings.JOBS_BATCH_SIZE = 2
+        settings.JOBS_BATCH_SIZE, settings.JOBS_BATCH_SECONDS = 2, 600
         _, rows = assembly
         editor = make_staff("Editor")
         job = assessment_queue(ids=[r.pk for r in rows], fields=FIELDS, citation=citation(document), user=editor)
@@ -132,7 +132,7 @@ class TestAsAJob:
     def test_failure_half_way_keeps_whole_batches_and_a_rerun_records_the_rest_once(
         self, settings, assembly, document, make_staff, monkeypatch
     ):
-        settings.JOBS_BATCH_SIZE = 2
+        settings.JOBS_BATCH_SIZE, settings.JOBS_BATCH_SECONDS = 2, 600
         _, rows = assembly
         editor = make_staff("Editor")
         job = assessment_queue(ids=[r.pk for r in rows], fields=FIELDS, citation=citation(document), user=editor)

@@ -20,7 +20,7 @@ CHANGELIST = reverse("admin:recommendations_recommendation_changelist")
 @pytest.fixture
 def small_jobs(settings):
     settings.JOBS_INLINE_LIMIT = 3
-    settings.JOBS_BATCH_SIZE = 2
+    settings.JOBS_BATCH_SIZE, settings.JOBS_BATCH_SECONDS = 2, 600
     return settings
 
 

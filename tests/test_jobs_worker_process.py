@@ -56,6 +56,7 @@ def environment(database_url):
         "DJANGO_SETTINGS_MODULE": "tracker.settings.test",
         "DATABASE_URL": database_url,
         "JOBS_BATCH_SIZE": str(BATCH),
+        "JOBS_BATCH_SECONDS": "600",  # batches of exactly BATCH rows, however slow the machine
         "JOBS_STALE_AFTER": "0",
     }
 

@@ -120,32 +120,38 @@ def row_error(row, error) -> dict:
 
 
 def run_batches(job: Job, ids: Sequence[int], load: Callable, act: Callable) -> None:
-    """Do ``act(row)`` for the rows with ``ids[job.cursor:]``, ``JOBS_BATCH_SIZE`` at a time.
+    """Do ``act(row)`` for the rows with ``ids[job.cursor:]``, in batches.
 
     Each batch is one transaction that also records the job's progress, so the job row and the
     data always agree; a row refused by a service's rules (``ROW_ERRORS``) is rolled back alone
-    and listed. ``load(ids)`` returns the rows (missing ones are skipped); ``act`` returns whether
-    it changed the row, or the id of the row it wrote (a bulk assessment's status update).
+    and listed. A batch ends after ``JOBS_BATCH_SIZE`` rows or ``JOBS_BATCH_SECONDS``, whichever
+    comes first: short transactions keep the database free for the curators' own saves (SQLite
+    has one writer at a time). ``load(ids)`` returns the rows (missing ones are skipped); ``act``
+    returns whether it changed the row, or the id of the row it wrote (a bulk assessment's
+    status update).
     """
-    size = settings.JOBS_BATCH_SIZE
+    size, seconds = settings.JOBS_BATCH_SIZE, settings.JOBS_BATCH_SECONDS
     while job.cursor < len(ids):
         batch = ids[job.cursor : job.cursor + size]
+        deadline = time.monotonic() + seconds
         with transaction.atomic():
             rows = {row.pk: row for row in load(batch)}
-            changed_ids, errors = [], []
+            changed_ids, errors, handled = [], [], 0
             for index, pk in enumerate(batch):
+                handled = index + 1
                 row = rows.get(pk)
-                if row is None:
-                    continue
-                try:
-                    with transaction.atomic():
-                        result = act(row)
-                    if result:
-                        changed_ids.append(pk if result is True else result)
-                except ROW_ERRORS as error:
-                    errors.append(row_error(row, error))
-                after_row(job, job.cursor + index)
-            job.cursor += len(batch)
+                if row is not None:
+                    try:
+                        with transaction.atomic():
+                            result = act(row)
+                        if result:
+                            changed_ids.append(pk if result is True else result)
+                    except ROW_ERRORS as error:
+                        errors.append(row_error(row, error))
+                    after_row(job, job.cursor + index)
+                if time.monotonic() >= deadline:
+                    break
+            job.cursor += handled
             job.done = job.cursor
             job.changed += len(changed_ids)
             job.changed_ids = [*job.changed_ids, *changed_ids]

@@ -208,8 +208,11 @@ TASKS = {
 }
 # Selections larger than this run as a job; smaller ones at once, through the same services.
 JOBS_INLINE_LIMIT = env.int("JOBS_INLINE_LIMIT", default=50)
-# Rows per transaction in a job: a killed worker loses at most one batch, which a rerun redoes.
+# Rows per transaction in a job, at most, and seconds per transaction, at most: a killed worker
+# loses at most one batch, which a rerun redoes; short transactions leave the database free for
+# the curators' own saves meanwhile.
 JOBS_BATCH_SIZE = env.int("JOBS_BATCH_SIZE", default=200)
+JOBS_BATCH_SECONDS = env.float("JOBS_BATCH_SECONDS", default=1.0)
 # A running job with no committed progress for this many seconds is taken for dead and may be
 # queued again (admin: Jobs → Run again; `python manage.py requeue_stale_jobs`).
 JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=300)
