@@ -19,9 +19,8 @@ from django.utils import timezone
 from rapidfuzz import fuzz, utils
 
 from .models import Cluster, Recommendation
+from .permissions import ADD_CLUSTER, CHANGE_RECOMMENDATION
 
-CHANGE_RECOMMENDATION = "recommendations.change_recommendation"
-ADD_CLUSTER = "recommendations.add_cluster"
 # How much each kind of likeness counts (they add up to 1).
 TEXT_WEIGHT, THEME_WEIGHT, PROVISION_WEIGHT = 0.7, 0.2, 0.1
 # On PostgreSQL with pg_trgm, the database keeps this many of the most similar texts for rapidfuzz.

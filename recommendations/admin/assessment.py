@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 
 from ..forms import StatusUpdateWithCitationForm
-from ..jobs.assessment import ADD_STATUS_UPDATE, assessment_queue, assessment_record
+from ..jobs.assessment import assessment_queue, assessment_record
+from ..permissions import ADD_STATUS_UPDATE
 from .jobs import is_large, message_queued
 
 

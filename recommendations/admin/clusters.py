@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from .. import clusters
 from ..models import Cluster, Recommendation
+from ..permissions import CHANGE_RECOMMENDATION
 from .exports import SpreadsheetExportMixin
 
 
@@ -132,7 +133,7 @@ class ClusterActionsMixin:
     page: similar recommendations to confirm into a cluster."""
 
     def has_cluster_permission(self, request):
-        return request.user.has_perm(clusters.CHANGE_RECOMMENDATION)
+        return request.user.has_perm(CHANGE_RECOMMENDATION)
 
     def get_urls(self):
         similar = path(

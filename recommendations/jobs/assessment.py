@@ -12,11 +12,11 @@ from django.db import transaction
 
 from .. import services
 from ..models import ImplementationStatus, Recommendation, SourceDocument, StatusUpdate
+from ..permissions import ADD_STATUS_UPDATE
 from .models import Job
 from .review import review_job_queue
 from .runner import handler, job_queue, run_batches, summary
 
-ADD_STATUS_UPDATE = "recommendations.add_statusupdate"
 # The status update's own fields a bulk assessment takes (the recommendation varies).
 FIELDS = ["status", "as_of", "as_of_precision", "as_of_basis", "date_note", "summary", "assessor_kind", "assessed_by"]
 
