@@ -28,8 +28,8 @@ def main(paths):
     from django.db import connection
     from django.test.utils import setup_test_environment
 
+    from recommendations.importers import import_file
     from recommendations.models import Recommendation
-    from recommendations.upr_import import upr_import
 
     if connection.vendor == "sqlite":
         # A file, as in production; the test runner's default in-memory database would flatter the figures.
@@ -47,7 +47,7 @@ def main(paths):
             timings = []
             for dry_run in (True, False, False):
                 started = time.perf_counter()
-                report = upr_import(content=content, dry_run=dry_run)
+                report = import_file(content=content, file_name=path.name, dry_run=dry_run)
                 timings.append(time.perf_counter() - started)
                 if len(timings) == 2:
                     first = report

@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from .models import (
     MAX_ID,
     Actor,
+    AffectedGroup,
     Cluster,
     DatePrecision,
     ImplementationStatus,
@@ -29,9 +30,11 @@ from .models import (
     ReviewState,
     SourceDocument,
     StatusUpdate,
+    SustainableDevelopmentGoal,
     Theme,
 )
-from .querysets import state_under_review
+from .querysets import made_by_q, state_under_review
+from .search import search_recommendations
 
 # The status filter and the counts also know recommendations that nobody has assessed yet.
 NO_STATUS = "no_status"
@@ -151,6 +154,14 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+def known_state(name, value):
+    """The state under review that ``value`` names (``state_under_review``), or a 400 on ``name``."""
+    state = state_under_review(value)
+    if state is None:
+        raise ValidationError({name: [f"No state with country code or actor slug “{value.strip()}”."]})
+    return state
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds the "changed since" feed that every list offers, and makes every order total."""
 
@@ -177,7 +188,13 @@ class RecommendationFilterSet(BaseFilterSet):
     and recommendations made after it are left out (see ``RecommendationQuerySet.existing_on``).
     """
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the title and the full text.")
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=(
+            "Search titles, texts, actors (made by, addressed to), legal provisions and themes: every word "
+            "must occur as a whole word; an exact external id finds its row."
+        ),
+    )
     kind = django_filters.MultipleChoiceFilter(choices=Recommendation.Kind.choices)
     status = django_filters.MultipleChoiceFilter(
         choices=STATUS_CHOICES,
@@ -203,8 +220,24 @@ class RecommendationFilterSet(BaseFilterSet):
     legal_provision_id = IdFilter(
         queryset=LegalProvision.objects.all(), method="filter_legal_provision", label="Legal provision id."
     )
-    made_by = SlugFilter(queryset=Actor.objects.all(), field_name="made_by", label="Slug of the actor who made it.")
-    made_by_id = IdFilter(queryset=Actor.objects.all(), field_name="made_by", label="Id of the actor who made it.")
+    # By number: the 17 goals are fixed, so the choices are too (and no number can overflow).
+    sdg = django_filters.MultipleChoiceFilter(
+        choices=[(str(number), f"SDG {number}") for number in SustainableDevelopmentGoal.NUMBERS],
+        method="filter_sdg",
+        label="Sustainable Development Goal by number (1–17).",
+    )
+    affected_group = SlugFilter(
+        queryset=AffectedGroup.objects.all(), method="filter_affected_group", label="Affected group slug."
+    )
+    affected_group_id = IdFilter(
+        queryset=AffectedGroup.objects.all(), method="filter_affected_group", label="Affected group id."
+    )
+    made_by = SlugFilter(
+        queryset=Actor.objects.all(), method="filter_made_by", label="Slug of an actor who made it (alone or jointly)."
+    )
+    made_by_id = IdFilter(
+        queryset=Actor.objects.all(), method="filter_made_by", label="Id of an actor who made it (alone or jointly)."
+    )
     addressed_to = SlugFilter(
         queryset=Actor.objects.all(), field_name="addressed_to", label="Slug of the actor it is addressed to."
     )
@@ -265,13 +298,10 @@ class RecommendationFilterSet(BaseFilterSet):
         return queryset.existing_on(value) if value else queryset
 
     def filter_q(self, queryset, name, value):
-        return text_search(queryset, value, ["title", "text"])
+        return search_recommendations(queryset, value)
 
     def filter_state_under_review(self, queryset, name, value):
-        state = state_under_review(value)
-        if state is None:
-            raise ValidationError({name: [f"No state with country code or actor slug “{value.strip()}”."]})
-        return queryset.for_state_under_review(state)
+        return queryset.for_state_under_review(known_state(name, value))
 
     def filter_status(self, queryset, name, value):
         if not value:
@@ -291,16 +321,33 @@ class RecommendationFilterSet(BaseFilterSet):
         through = Recommendation.themes.through.objects.filter(theme__in=value)
         return queryset.filter(pk__in=through.values("recommendation_id"))
 
+    def filter_sdg(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Recommendation.sdgs.through.objects.filter(sustainabledevelopmentgoal__number__in=value)
+        return queryset.filter(pk__in=through.values("recommendation_id"))
+
+    def filter_affected_group(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Recommendation.affected_groups.through.objects.filter(affectedgroup__in=value)
+        return queryset.filter(pk__in=through.values("recommendation_id"))
+
     def filter_legal_provision(self, queryset, name, value):
         if not value:
             return queryset
         through = Recommendation.legal_provisions.through.objects.filter(legalprovision__in=value)
         return queryset.filter(pk__in=through.values("recommendation_id"))
 
+    def filter_made_by(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(made_by_q(value))
+
     def filter_actor(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(Q(made_by__in=value) | Q(addressed_to__in=value))
+        return queryset.filter(made_by_q(value) | Q(addressed_to__in=value))
 
 
 class TimelineFilterSet(RecommendationFilterSet):
@@ -334,6 +381,16 @@ class StatusUpdateFilterSet(BaseFilterSet):
         choices=Recommendation.Kind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
     )
     theme = SlugFilter(queryset=Theme.objects.all(), field_name="recommendation__themes", distinct=True)
+    mechanism = django_filters.MultipleChoiceFilter(
+        choices=Recommendation.Mechanism.choices,
+        field_name="recommendation__mechanism",
+        label="Mechanism of the recommendation.",
+    )
+    state_under_review = django_filters.CharFilter(
+        method="filter_state_under_review",
+        label="The state under review of the recommendation, by ISO country code (KZ) or actor slug, as for "
+        "recommendations.",
+    )
     review_state = django_filters.MultipleChoiceFilter(
         choices=ReviewState.choices, label="draft or published (only staff see drafts)."
     )
@@ -345,6 +402,10 @@ class StatusUpdateFilterSet(BaseFilterSet):
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, value, ["summary"])
+
+    def filter_state_under_review(self, queryset, name, value):
+        recommendations = Recommendation.objects.for_state_under_review(known_state(name, value))
+        return queryset.filter(recommendation__in=recommendations.values("pk"))
 
 
 class SourceDocumentFilterSet(BaseFilterSet):
@@ -403,6 +464,37 @@ class ClusterFilterSet(BaseFilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class SdgFilterSet(BaseFilterSet):
+    """Filters for the Sustainable Development Goals."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the name.")
+    ordering = ordering_filter("number", "name", "id")
+
+    class Meta:
+        model = SustainableDevelopmentGoal
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(name__icontains=value) if value else queryset
+
+
+class AffectedGroupFilterSet(BaseFilterSet):
+    """Filters for the groups of persons recommendations concern."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
+    slug = django_filters.CharFilter()
+    ordering = ordering_filter("name", "slug", "updated_at", "id")
+
+    class Meta:
+        model = AffectedGroup
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
 
 
 class ThemeFilterSet(BaseFilterSet):

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
-from . import services
+from . import quotes, services
 from .models import Citation, SourceDocument, StatusUpdate
 
 
@@ -51,6 +51,10 @@ class StatusUpdateWithCitationForm(forms.ModelForm):
                 services.citations_validate([services.CitationInput(document=document, quote=quote)])
             except ValidationError as error:
                 self.add_error("quote", error.message_dict["citations"])
+                # The admin offers the closest passage with one click ("Use this passage").
+                passage = quotes.closest_passage(document.text, quote)
+                if passage is not None:
+                    self.fields["quote"].widget.attrs["data-closest-passage"] = passage.text
         return cleaned
 
     def citation_input(self):

@@ -19,6 +19,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from . import quotes
+from .keyset import made_on_key
 from .permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
 from .querysets import RecommendationQuerySet, SourceDocumentQuerySet, StatusUpdateQuerySet
 
@@ -120,6 +121,14 @@ def text_sha256(text):
 # The largest id a database stores (a signed 64-bit integer): SQLite raises OverflowError, a 500,
 # on a larger one, so the API's id parameters and fields refuse it first.
 MAX_ID = 2**63 - 1
+
+# What one write may carry (the API refuses more with a 400; see docs/api.md): real status updates
+# cite a few quotes, and the longest curated texts are a few hundred characters.
+MAX_CITATIONS_PER_STATUS_UPDATE = 20
+MAX_QUOTE_LENGTH = 2_000
+MAX_SUMMARY_LENGTH = 10_000
+MAX_NOTE_LENGTH = 5_000
+MAX_RECOMMENDATION_TEXT_LENGTH = 20_000
 
 
 class TimestampedModel(models.Model):
@@ -239,6 +248,7 @@ class SourceDocument(TimestampedModel):
         UN_DOCUMENT = "un_document", "UN document"
         STATEMENT = "statement", "Official statement or speech"
         LAW = "law", "Law or legal text"
+        DATASET = "dataset", "Data set or export (an imported file)"
         OTHER = "other", "Other"
 
     external_id = models.CharField(
@@ -404,6 +414,42 @@ class Theme(TimestampedModel):
         return self.name
 
 
+class SustainableDevelopmentGoal(TimestampedModel):
+    """One of the UN's 17 Sustainable Development Goals, which OHCHR links each UPR recommendation to
+    ("16 - PEACE, JUSTICE AND STRONG INSTITUTIONS"). The 17 rows ship with the tracker."""
+
+    NUMBERS = range(1, 18)
+
+    number = models.PositiveSmallIntegerField(unique=True, validators=[MinValueValidator(1), MaxValueValidator(17)])
+    name = models.CharField(max_length=100, unique=True, help_text="e.g. Peace, justice and strong institutions.")
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "sustainable development goal"
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_number_1_to_17", condition=Q(number__gte=1, number__lte=17)
+            )
+        ]
+
+    def __str__(self):
+        return f"SDG {self.number}: {self.name}"
+
+
+class AffectedGroup(TimestampedModel):
+    """A group of persons a recommendation concerns (women and girls, children, human rights
+    defenders, …), from the vocabulary of OHCHR's Universal Human Rights Index."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class LegalProvision(TimestampedModel):
     """An article of a legal instrument that a recommendation asks to change or respect,
     e.g. Kazakhstan's Criminal Code art. 174 or the Constitution art. 32."""
@@ -523,6 +569,18 @@ class Recommendation(ReviewedModel):
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
     legal_provisions = models.ManyToManyField(LegalProvision, blank=True, related_name="recommendations")
+    # A recommendation several states made together (OHCHR lists "… (Maldives) (Portugal)"): the
+    # first named is made_by, the others are here; filters by maker match both.
+    also_made_by = models.ManyToManyField(
+        Actor,
+        blank=True,
+        related_name="recommendations_also_made",
+        help_text="Other actors that made the same recommendation jointly (the first named is “made by”).",
+    )
+    sdgs = models.ManyToManyField(
+        SustainableDevelopmentGoal, blank=True, related_name="recommendations", verbose_name="SDGs"
+    )
+    affected_groups = models.ManyToManyField(AffectedGroup, blank=True, related_name="recommendations")
     related = models.ManyToManyField(
         "self", through="RecommendationLink", symmetrical=False, blank=True, related_name="+"
     )
@@ -557,7 +615,7 @@ class Recommendation(ReviewedModel):
 
     objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords(
-        m2m_fields=[themes, legal_provisions],
+        m2m_fields=[themes, legal_provisions, sdgs, affected_groups, also_made_by],
         # Grouping into clusters is curation around the row, not a change of what it says.
         excluded_fields=["current_status", "current_status_as_of", "updated_at", "cluster"],
     )
@@ -569,6 +627,11 @@ class Recommendation(ReviewedModel):
             models.Index(fields=["kind", "current_status"], name="rec_kind_status_idx"),
             models.Index(fields=["due_on"], name="rec_due_on_idx"),
             models.Index(fields=["made_on"], name="rec_made_on_idx"),
+            # The lists' default order and its keyset pages (recommendations.keyset): newest first, no date last.
+            models.Index(made_on_key().desc(), models.F("id").desc(), name="rec_made_on_keyset_idx"),
+            models.Index(
+                models.F("current_status"), made_on_key().desc(), models.F("id").desc(), name="rec_status_keyset_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -726,7 +789,15 @@ class StatusUpdate(ReviewedModel):
         get_latest_by = ["as_of", "created_at", "id"]
         indexes = [
             models.Index(fields=["recommendation", "-as_of", "-created_at", "-id"], name="status_latest_idx"),
-            models.Index(fields=["as_of"], name="status_as_of_idx"),
+            # The status on a date (``with_status_on``): the latest published row per recommendation,
+            # read from the index alone.
+            models.Index(
+                fields=["recommendation", "-as_of", "-created_at", "-id", "status"],
+                condition=Q(review_state=ReviewState.PUBLISHED),
+                name="status_published_latest_idx",
+            ),
+            # The history list's order (newest first) and its keyset pages; as_of ranges too.
+            models.Index(fields=["-as_of", "-created_at", "-id"], name="status_as_of_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -860,6 +931,37 @@ class Citation(TimestampedModel):
         if self.quote_start is None or self.quote_end is None:
             return ""
         return self.document.text[self.quote_start : self.quote_end]
+
+
+class InternalNote(TimestampedModel):
+    """A staff-only note on a recommendation or a status update: who wrote what, when. For the
+    team's own working notes (a lead to follow, a doubt about a source); never shown in the API."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="internal_notes"
+    )
+    status_update = models.ForeignKey(
+        StatusUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="internal_notes"
+    )
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "internal note"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recommendation__isnull=False, status_update__isnull=True)
+                | Q(recommendation__isnull=True, status_update__isnull=False),
+                name="%(app_label)s_%(class)s_one_parent",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="%(app_label)s_%(class)s_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"Note by {self.author or 'someone'}, {self.created_at:%d %B %Y}" if self.created_at else "Note"
 
 
 # The background jobs' record lives next to the jobs (recommendations/jobs/); it belongs to this app.

@@ -67,6 +67,15 @@ def overdue_q(on=None):
     return deadline_passed(on or datetime.date.today()) & still_open_q("effective_status")
 
 
+def made_by_q(actors):
+    """Made by any of ``actors``, alone (``made_by``) or jointly (``also_made_by``): the one
+    definition of "made by" that the filters and the admin use. A subquery, so no duplicate rows."""
+    from .models import Recommendation
+
+    joint = Recommendation.also_made_by.through.objects.filter(actor__in=actors)
+    return Q(made_by__in=actors) | Q(pk__in=joint.values("recommendation_id"))
+
+
 def state_under_review(state):
     """What names a state under review, the one check (the API's filter refuses what it does not
     know): an Actor as it is, an ISO country code (any case) as the code in capitals, an actor's

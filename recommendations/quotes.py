@@ -73,6 +73,8 @@ def quote_at(text: str, quote: str, start: int | None, end: int | None) -> bool:
     """Whether the passage ``text[start:end]`` is ``quote`` (with the allowed differences)."""
     if start is None or end is None or not 0 <= start < end <= len(text):
         return False
+    if text[start:end] == quote:
+        return True  # verbatim (an importer citing its own row): no regular expression needed
     pattern = quote_pattern(quote)
     return pattern is not None and pattern.fullmatch(text, start, end) is not None
 

@@ -31,6 +31,7 @@ CURATED_MODELS = [
     "citation",
     "recommendationlink",
     "cluster",
+    "internalnote",
 ]
 # Editors may remove their own mistakes; the services refuse it once a row is published, and a
 # cited document is protected by the database.

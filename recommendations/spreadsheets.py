@@ -10,6 +10,7 @@ other admin list exports the columns its admin shows (``list_display``), as text
 import csv
 import datetime
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from django.contrib import admin
@@ -23,8 +24,13 @@ from django.utils.text import capfirst
 from .models import Citation, Cluster, Recommendation, StatusUpdate
 
 LIST_SEPARATOR = " | "
-# What makes a spreadsheet read a cell as a formula (CSV injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula (CSV injection, OWASP), with the full-width
+# forms (＝ ＋ － ＠) that spreadsheets in East Asian locales also accept.
+FORMULA_PREFIXES = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
+# Where a spreadsheet may start a new cell: the separators a user may pick when opening a CSV
+# (comma, semicolon, tab, pipe), line breaks, and their full-width forms.
+SEPARATORS = ",;\t|\r\n\uff0c\uff1b\uff5c"
+_FORMULA = re.compile(f"(^|[{re.escape(SEPARATORS)}])([ ]*)(?=[{re.escape(FORMULA_PREFIXES)}])")
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -33,10 +39,14 @@ CHUNK = 2000
 
 
 def neutralise_formula(value):
-    """A text cell starting like a formula gets a leading apostrophe, which spreadsheets show as
-    text; anyone can write a recommendation's title, but opening an export must not run it."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """A text cell gets an apostrophe, which spreadsheets show as text, before anything that
+    starts like a formula: at its start, and after any separator, since a spreadsheet opening
+    the file with another separator than the comma (";" in many locales) splits ``x;=1+1`` into
+    ``x`` and a formula. Anyone can write a recommendation's title, but opening an export must
+    not run it. The one rule for every spreadsheet the tracker writes: the API's ``?format=csv``
+    and the exports (admin and API, CSV and XLSX)."""
+    if isinstance(value, str):
+        return _FORMULA.sub(r"\1\2'", value)
     return value
 
 
@@ -79,6 +89,7 @@ class RecommendationSheet(Sheet):
         ("Title", lambda r: r.title),
         ("Text", lambda r: r.text),
         ("Made by", lambda r: r.made_by.name),
+        ("Also made by", lambda r: joined(a.name for a in r.also_made_by.all())),
         ("Addressed to", lambda r: r.addressed_to.name),
         ("Mechanism", lambda r: r.get_mechanism_display()),
         ("Context", lambda r: r.context),
@@ -92,6 +103,8 @@ class RecommendationSheet(Sheet):
         ("Overdue", lambda r: yes_no(r.effective_overdue)),
         ("Themes", lambda r: joined(t.name for t in r.themes.all())),
         ("Legal provisions", lambda r: joined(str(p) for p in r.legal_provisions.all())),
+        ("SDGs", lambda r: joined(str(g) for g in r.sdgs.all())),
+        ("Affected groups", lambda r: joined(g.name for g in r.affected_groups.all())),
         ("Cluster", lambda r: r.cluster.name if r.cluster else ""),
         ("Citations", lambda r: joined(citation_text(c) for c in r.citations.all())),
         ("Review", lambda r: "archived" if r.archived_at else r.get_review_state_display().lower()),
@@ -103,7 +116,14 @@ class RecommendationSheet(Sheet):
         return (
             Recommendation.objects.with_status_on()
             .select_related("made_by", "addressed_to", "cluster")
-            .prefetch_related("themes", "legal_provisions", Prefetch("citations", queryset=citations))
+            .prefetch_related(
+                "themes",
+                "legal_provisions",
+                "also_made_by",
+                "sdgs",
+                "affected_groups",
+                Prefetch("citations", queryset=citations),
+            )
         )
 
 
@@ -173,6 +193,9 @@ class AdminListSheet(Sheet):
         cells = []
         for name in self.names:
             field, _attr, value = lookup_field(name, obj, self.model_admin)
+            if isinstance(value, list | tuple):
+                # An unfold header cell, (title, subtitle): both in the one cell.
+                value = joined(strip_tags(str(part)) for part in value)
             if field is not None and not getattr(field, "many_to_many", False):
                 value = value if isinstance(value, datetime.date | int | float) else display_for_field(value, field, "")
             cells.append(strip_tags(str(value)) if value is not None and not isinstance(value, int | float) else value)

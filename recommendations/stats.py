@@ -64,6 +64,12 @@ GROUPINGS = {
     ),
     "kind": Grouping("kind", (), lambda row: Recommendation.Kind(row["kind"]).label, "(none)"),
     "mechanism": Grouping("mechanism", (), lambda row: Recommendation.Mechanism(row["mechanism"]).label, "(none)"),
+    "sdg": Grouping(
+        "sdgs__number", ("sdgs__name",), lambda row: f"SDG {row['sdgs__number']}: {row['sdgs__name']}", "(no SDG)"
+    ),
+    "affected_group": Grouping(
+        "affected_groups__slug", ("affected_groups__name",), lambda row: row["affected_groups__name"], "(no group)"
+    ),
     "legal_provision": Grouping(
         "legal_provisions__slug",
         ("legal_provisions__instrument", "legal_provisions__article", "legal_provisions__country"),

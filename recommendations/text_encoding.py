@@ -116,13 +116,19 @@ def implausible_characters(text: str) -> int:
     return count
 
 
-def _candidates(content: bytes) -> list[str]:
-    names = []
-    if content.count(b"\r") > content.count(b"\n"):
-        names.append(MAC_ROMAN)
+def _candidates(content: bytes):
+    """The encodings to try, most likely first. charset-normalizer is asked only when the Western
+    encodings did not give a plausible text: on a large file it takes seconds."""
+    names = [MAC_ROMAN] if content.count(b"\r") > content.count(b"\n") else []
     names.extend(WESTERN_ENCODINGS)
-    names.extend(match.encoding for match in list(from_bytes(content))[:5])
-    return list(dict.fromkeys(names))
+    seen = set()
+    for name in names:
+        seen.add(name)
+        yield name
+    for match in list(from_bytes(content))[:5]:
+        if match.encoding not in seen:
+            seen.add(match.encoding)
+            yield match.encoding
 
 
 def _line_of(content: bytes, position: int) -> int:

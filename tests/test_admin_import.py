@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from recommendations.importers import import_file
 from recommendations.models import Recommendation
-from recommendations.upr_import import upr_import
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ class TestUploadPreviewConfirm:
         page = response.content.decode()
         assert response.status_code == 200
         assert "Preview of upr-sample-macroman.csv" in page
-        assert "6 rows read as <strong>mac-roman</strong>" in page
+        assert "6 rows read as <strong>upr-info</strong>, comma-separated text in mac-roman" in page
         assert "5 created, 0 updated, 0 unchanged, 1 duplicate row stored once" in page
         assert "<tr><td>Kazakhstan</td><td>3</td><td>0</td><td>0</td><td>1</td></tr>" in page
         assert "Row 6 repeats row 4 exactly (Kazakhstan)." in page
@@ -112,13 +112,13 @@ class TestUploadPreviewConfirm:
         assert Recommendation.objects.count() == 5
 
     def test_a_file_already_imported_has_nothing_to_confirm(self, importer):
-        upr_import(content=SAMPLE)
+        import_file(content=SAMPLE)
         page = upload(importer).content.decode()
         assert "0 created, 0 updated, 5 unchanged" in page
         assert "there is nothing to import" in page and "Confirm import" not in page
 
     def test_the_preview_of_an_updated_file_shows_what_changes(self, importer):
-        upr_import(content=SAMPLE)
+        import_file(content=SAMPLE)
         response = upload(importer, SAMPLE.replace(b"Noted,5", b"Accepted,5"))
         page = response.content.decode()
         assert "0 created, 1 updated, 4 unchanged" in page
@@ -131,12 +131,13 @@ class TestUploadPreviewConfirm:
         assert Recommendation.objects.get(text__contains="peaceful assemblies").state_response == "supported"
 
     def test_a_bad_file_shows_its_row_and_problem_on_the_form(self, importer, upload_dir):
-        upr_import(content=SAMPLE)
+        import_file(content=SAMPLE)
         before = list(Recommendation.objects.order_by("id").values())
         response = upload(importer, (DATA / "upr-sample-bad-response.csv").read_bytes(), name="bad.csv")
         assert response.status_code == 200
         assert response.context["form"].errors["file"] == [
-            "Row 4: unknown Response “Maybe” (expected Accepted or Noted). Nothing was imported."
+            "bad.csv: Row 4, column Response: unknown response “Maybe” (expected Accepted, Noted or Voluntary Pledge). "
+            "Nothing was imported."
         ]
         assert list(Recommendation.objects.order_by("id").values()) == before
         assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
@@ -152,7 +153,7 @@ class TestUploadPreviewConfirm:
 
     def test_the_encoding_given_is_used_for_the_preview_and_the_import(self, importer):
         response = upload(importer, encoding="mac_roman")
-        assert "mac-roman</strong>\n    (as given)" in response.content.decode()
+        assert "in mac-roman\n    (as given)" in response.content.decode()
         importer.post(IMPORT_URL, {"token": response.context["pending"].token})
         assert Recommendation.objects.filter(text__contains="Guaraní").exists()
 
@@ -179,7 +180,7 @@ class TestUploadPreviewConfirm:
 class TestChangelistFilters:
     @pytest.fixture
     def imported(self):
-        upr_import(content=SAMPLE)
+        import_file(content=SAMPLE)
 
     def result_titles(self, client, query):
         response = client.get(f"{CHANGELIST_URL}?{query}")
@@ -213,19 +214,33 @@ class TestChangelistFilters:
         assert len(self.result_titles(admin_client, query)) == count
 
     def test_the_changelist_costs_the_same_queries_with_more_rows(self, admin_client):
-        upr_import(content=SAMPLE)
+        import_file(content=SAMPLE)
         with CaptureQueriesContext(connection) as few:
             admin_client.get(CHANGELIST_URL)
         rows = [f"State {n},,,Ask number {n},Germany,,,Accepted,4,Theme {n % 7},{n % 40 + 1}" for n in range(40)]
         header = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\n"
-        upr_import(content=(header + "\n".join(rows)).encode())
+        import_file(content=(header + "\n".join(rows)).encode())
         with CaptureQueriesContext(connection) as many:
             admin_client.get(CHANGELIST_URL)
         assert len(many) == len(few)
 
 
 class TestReviewChoice:
-    def test_only_a_reviewer_is_offered_to_publish_and_the_rows_are_published(self, client_as):
+    def test_a_reviewer_is_not_offered_to_publish_their_own_import(self, client_as):
+        """Publishing rows one imports oneself is self-review (the publish rule of every write)."""
+        preview = upload(client_as("Reviewer"))
+        assert 'name="publish"' not in preview.content.decode()
+        assert "drafts, for another reviewer to publish" in preview.content.decode()
+
+    def test_a_reviewer_posting_the_checkbox_anyway_is_refused(self, client_as):
+        client = client_as("Reviewer")
+        preview = upload(client)
+        response = client.post(IMPORT_URL, {"token": preview.context["pending"].token, "publish": "on"}, follow=True)
+        assert any("another reviewer must confirm" in m for m in messages_of(response))
+        assert not Recommendation.objects.exists()
+
+    def test_with_self_review_allowed_a_reviewer_may_publish_and_the_rows_are_published(self, client_as, settings):
+        settings.ALLOW_SELF_REVIEW = True
         client = client_as("Editor")
         assert 'name="publish"' not in upload(client).content.decode()
         client = client_as("Reviewer")
@@ -233,6 +248,7 @@ class TestReviewChoice:
         assert 'name="publish"' in preview.content.decode()
         client.post(IMPORT_URL, {"token": preview.context["pending"].token, "publish": "on"})
         assert Recommendation.objects.public().count() == 5
+        assert set(Recommendation.objects.values_list("self_reviewed", flat=True)) == {True}
 
     def test_an_editor_cannot_publish_by_posting_the_checkbox(self, client_as):
         client = client_as("Editor")
@@ -240,3 +256,29 @@ class TestReviewChoice:
         response = client.post(IMPORT_URL, {"token": preview.context["pending"].token, "publish": "on"}, follow=True)
         assert any("Only a reviewer can publish" in m for m in messages_of(response))
         assert not Recommendation.objects.exists()
+
+
+class TestFormats:
+    def test_a_workbook_in_upr_infos_own_layout_is_previewed_with_its_warnings(self, importer):
+        content = (Path(__file__).parent / "data" / "upr-info-sur.xls").read_bytes()
+        page = upload(importer, content=content, name="export.xls").content.decode()
+        assert "<strong>upr-info</strong>, an Excel workbook (.xls)" in page
+        assert "Row 6 repeats row 5 except for its issues" in page
+        assert "Row 7: “(Unknown)” names no state; the row was skipped." in page
+
+    def test_the_format_and_state_under_review_chosen_are_used_for_the_import(self, importer):
+        content = (Path(__file__).parent / "data" / "upr-info-sur.xlsx").read_bytes()
+        preview = importer.post(
+            IMPORT_URL,
+            {"file": SimpleUploadedFile("export.xlsx", content), "format": "upr-info", "state_under_review": "KZ"},
+        )
+        assert preview.context["report"].totals.created == 3
+        importer.post(IMPORT_URL, {"token": preview.context["pending"].token})
+        assert set(Recommendation.objects.values_list("addressed_to__country", flat=True)) == {"KZ"}
+
+    def test_a_file_of_another_layout_shows_the_headers_found_and_the_layouts_known(self, importer):
+        content = (Path(__file__).parent / "data" / "not-an-export.csv").read_bytes()
+        response = upload(importer, content=content, name="list.csv")
+        [error] = response.context["form"].errors["file"]
+        assert error.startswith("list.csv: Row 1 (the header)") and "Found (comma-separated text in utf-8)" in error
+        assert "SuR, Rgrp, Org, Recommendation" in error and not Recommendation.objects.exists()

@@ -205,10 +205,10 @@ class TestStateUnderReview:
     def both(self, seeded):
         from pathlib import Path
 
-        from recommendations.upr_import import upr_import
+        from recommendations.importers import import_file
 
         sample = (Path(__file__).parent / "data" / "upr-sample-macroman.csv").read_bytes()
-        return upr_import(content=sample, publish=True)
+        return import_file(content=sample, publish=True)
 
     def test_filters_curated_and_imported_rows_by_state_under_review(self, api_client, both):
         curated = Recommendation.objects.public().for_state_under_review("KZ").exclude(mechanism="upr").count()

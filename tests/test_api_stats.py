@@ -324,7 +324,8 @@ class TestOverdueIsOneRule:
         }
         response = admin_client.get("/admin/recommendations/recommendation/")
         column = {
-            obj.title: response.context["cl"].model_admin.overdue(obj) for obj in response.context["cl"].result_list
+            obj.title: response.context["cl"].model_admin.overdue_badge(obj) == "Overdue"
+            for obj in response.context["cl"].result_list
         }
         assert column == {"P": False, "Q": True, "R": False, "S": False, "T": True}
 

@@ -311,6 +311,8 @@ def test_admin_inline_records_offsets_and_a_changed_quote_loses_its_confirmation
         "citations-0-document": document.pk,
         "citations-0-quote": "In April the parliament adopted the law.",
         "citations-0-location": "",
+        "internal_notes-TOTAL_FORMS": "0",
+        "internal_notes-INITIAL_FORMS": "0",
     }
     response = admin_client.post(reverse("admin:recommendations_statusupdate_change", args=[update.pk]), form)
     assert response.status_code == 302, response.context["adminform"].form.errors

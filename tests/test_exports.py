@@ -145,3 +145,15 @@ class TestApiExport:
         assert response.status_code == 200
         [row] = read_csv(response)
         assert row["Status"] == "In progress"
+
+
+def test_admin_export_of_the_reference_data_reads_as_the_list_shows_it(rows, client_as):
+    """The unfold columns export as text: a two-line cell (title, then id) becomes one cell, and
+    the lists that arrived with the theme (SDGs, affected groups) export too."""
+    client = client_as("Administrator")
+    response = client.get(reverse("admin:recommendations_sourcedocument_export"), {"format": "csv"})
+    assert {row["Document"] for row in read_csv(response)} >= {"Observer report | observer.txt"}
+    response = client.get(reverse("admin:recommendations_sustainabledevelopmentgoal_export"), {"format": "csv"})
+    assert len(read_csv(response)) == 17
+    listing = client.get(reverse("admin:recommendations_recommendation_changelist")).content.decode()
+    assert "Export CSV" in listing and "Import recommendations" in listing

@@ -7,7 +7,13 @@ import pytest
 from django.utils import timezone
 
 from recommendations.filters import RecommendationFilterSet, StatusUpdateFilterSet
-from recommendations.models import ImplementationStatus, Recommendation, StatusUpdate
+from recommendations.models import (
+    AffectedGroup,
+    ImplementationStatus,
+    Recommendation,
+    StatusUpdate,
+    SustainableDevelopmentGoal,
+)
 from tests.factories import (
     ActorFactory,
     ClusterFactory,
@@ -53,6 +59,7 @@ def rows():
     )
     a.themes.add(assembly)
     a.legal_provisions.add(art_174)
+    a.sdgs.add(SustainableDevelopmentGoal.objects.get(number=16))
     record_status(a, ImplementationStatus.NOT_STARTED, D(2019, 8, 1), document)
     record_status(a, ImplementationStatus.IMPLEMENTED, D(2020, 6, 1), document)
 
@@ -70,6 +77,9 @@ def rows():
     )
     b.themes.add(torture)
     b.legal_provisions.add(art_274)
+    b.sdgs.add(SustainableDevelopmentGoal.objects.get(number=16))
+    defenders = AffectedGroup.objects.get(slug="human-rights-defenders")
+    b.affected_groups.add(defenders)
     record_status(b, ImplementationStatus.IN_PROGRESS, D(2019, 11, 5), document)
 
     RecommendationFactory(
@@ -96,6 +106,7 @@ def rows():
         "kazakhstan": kazakhstan,
         "art_174": art_174,
         "cluster": cluster,
+        "defenders": defenders,
     }
     return {name: obj.pk for name, obj in objects.items()}
 
@@ -136,6 +147,11 @@ CASES = [
     ({"legal_provision": "art-174"}, "A"),
     ({"legal_provision": "unused-provision"}, ""),
     ({"legal_provision_id": "{art_174}"}, "A"),
+    ({"sdg": "16"}, "AB"),
+    ({"sdg": "5"}, ""),
+    ({"affected_group": "human-rights-defenders"}, "B"),
+    ({"affected_group": "children"}, ""),
+    ({"affected_group_id": "{defenders}"}, "B"),
     ({"made_by": "hrw"}, "B"),
     ({"made_by": "kazakhstan"}, ""),
     ({"made_by_id": "{hrw}"}, "B"),
@@ -254,6 +270,9 @@ FIELD_FILTERS = {
     "updated_at": "updated_after",
     "themes": "theme",
     "legal_provisions": "legal_provision",
+    "sdgs": "sdg",
+    "also_made_by": "made_by",  # made_by matches the first-named maker and the joint ones
+    "affected_groups": "affected_group",
 }
 
 
@@ -276,8 +295,23 @@ def test_status_update_filters(rows):
     assert titles(status="implemented") == ["A:implemented"]
     assert titles(kind="promise") == ["A:implemented", "A:not_started"]
     assert titles(theme="torture") == ["B:in_progress"]
+    assert titles(mechanism="national") == ["A:implemented", "A:not_started"]
+    assert titles(mechanism="bilateral") == []
+    assert titles(state_under_review="kz") == [
+        "A:implemented",
+        "A:not_started",
+        "B:in_progress",
+        "D:partially_implemented",
+    ]
+    assert titles(state_under_review="uzbekistan") == []
     assert titles(recommendation=str(Recommendation.objects.get(title="D").pk)) == ["D:partially_implemented"]
     assert titles(updated_after=(timezone.now() + datetime.timedelta(days=1)).isoformat()) == []
+
+
+def test_status_update_state_filter_refuses_an_unknown_state(rows, api_client):
+    response = api_client.get("/api/v1/status-updates/", {"state_under_review": "XX"})
+    assert response.status_code == 400
+    assert response.json() == {"state_under_review": ["No state with country code or actor slug “XX”."]}
 
 
 @pytest.mark.parametrize("value", ["KZ", "kz", " uz ", "kazakhstan", "tokayev", "hrw", "XX", "nobody", "K", ""])

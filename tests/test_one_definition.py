@@ -87,3 +87,10 @@ def test_every_choices_class_has_one_spelling():
     for choices, users in used_by.items():
         if len(users) == 1 and "." not in choices.__qualname__:
             raise AssertionError(f"{choices.__qualname__} is used by {users} only: nest it there")
+
+
+def test_the_spreadsheet_formula_rule_is_written_once():
+    # The API's ?format=csv, the exports (admin and API) and the background export jobs neutralise
+    # formula-like cells with the one rule of spreadsheets.py.
+    assert modules_matching(r"def neutralise_formula\b") == ["spreadsheets.py"]
+    assert modules_matching(r"FORMULA_PREFIXES\s*=|\\uff1d") == ["spreadsheets.py"]

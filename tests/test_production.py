@@ -114,7 +114,8 @@ def test_proxy_ssl_header_is_opt_in():
 def test_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
     assert "LocMemCache" in setting("CACHES['default']['BACKEND']", env=PRODUCTION_ENV)
     with_redis = {**PRODUCTION_ENV, "REDIS_URL": TEST_REDIS_URL}
-    assert setting("CACHES['default']['BACKEND']", env=with_redis) == "'django.core.cache.backends.redis.RedisCache'"
+    # Django's Redis backend with a per-process fallback while Redis is unreachable (tests/test_faults.py).
+    assert setting("CACHES['default']['BACKEND']", env=with_redis) == "'tracker.cache.FailoverRedisCache'"
     assert setting("CACHES['default']['LOCATION']", env=with_redis) == repr(TEST_REDIS_URL)
 
 

@@ -207,7 +207,7 @@ class TestReviewInAdmin:
             {"action": "unpublish", "_selected_action": [draft_update.recommendation_id]},
             follow=True,
         )
-        assert [str(m) for m in response.context["messages"]] == ["1 of 1 selected recommendations withdrawn to draft."]
+        assert [str(m) for m in response.context["messages"]] == ["1 of 1 selected recommendation withdrawn to draft."]
         response = publish_through_the_screen(url(StatusUpdate, "changelist"))
         assert [str(m) for m in response.context["messages"]] == [
             "Of 2 status updates: 0 published, 2 already published."

@@ -16,9 +16,10 @@ from .. import clusters
 from ..models import Cluster, Recommendation
 from ..permissions import CHANGE_RECOMMENDATION
 from .exports import SpreadsheetExportMixin
+from .theme import ModelAdmin, TabularInline
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(TabularInline):
     """The cluster's members with their statuses (grouping is done from the recommendations)."""
 
     model = Recommendation
@@ -43,7 +44,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class ClusterAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["name", "member_count", "statuses"]
     search_fields = ["name", "description"]
     fields = ["name", "description", "assess_all"]

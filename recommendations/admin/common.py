@@ -7,10 +7,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from .. import services
+from .. import permissions, services
 from ..models import (
+    InternalNote,
     normalize_whitespace,
 )
+from .theme import TabularInline
 
 
 def change_link(obj, label=None):
@@ -47,8 +49,11 @@ def review_action(model_admin, request, queryset, service, done, job_kind=None):
         return
     selected = list(queryset)
     changed = sum(service(**{model_admin.review_argument: row}, user=request.user) for row in selected)
-    noun = model_admin.model._meta.verbose_name_plural
-    others = "; the others already were" if changed < len(selected) else ""
+    opts = model_admin.model._meta
+    noun = opts.verbose_name if len(selected) == 1 else opts.verbose_name_plural
+    others = ""
+    if changed < len(selected):
+        others = "; it already was" if len(selected) == 1 else "; the others already were"
     model_admin.message_user(request, f"{changed} of {len(selected)} selected {noun} {done}{others}.")
 
 
@@ -136,3 +141,51 @@ class ParentReviewMixin:
 class ParentReviewInlineMixin(ParentReviewMixin):
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+
+
+class InternalNoteInline(TabularInline):
+    """Staff-only notes under a recommendation or a status update: anyone who may add a note writes
+    one here (in their name, with the time); notes are kept as written. Never in the public API."""
+
+    model = InternalNote
+    fields = ["text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    extra = 0
+    can_delete = False
+    verbose_name = "internal note (staff only, never public)"
+    verbose_name_plural = "internal notes (staff only, never public)"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a note stays as written; add another one
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(permissions.ADD_INTERNAL_NOTE)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(permissions.VIEW_INTERNAL_NOTE)
+
+
+class InternalNotesAdminMixin:
+    """Saves the notes of an ``InternalNoteInline`` through the service, in the user's name."""
+
+    note_parent_field = ""  # "recommendation" or "status_update"
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is InternalNote:
+            save_internal_notes(request, formset, self.note_parent_field)
+            return
+        super().save_formset(request, form, formset, change)
+
+
+def save_internal_notes(request, formset, parent_field):
+    """Save the new notes of an ``InternalNoteInline`` formset through the service, in the user's name."""
+    added = []
+    for form in formset.extra_forms:
+        if form.has_changed() and form.is_valid() and form.cleaned_data.get("text"):
+            added.append(
+                services.internal_note_add(
+                    text=form.cleaned_data["text"], user=request.user, **{parent_field: formset.instance}
+                )
+            )
+    # What the admin's change message ("Added internal note …") reads from a saved formset.
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = added, [], []

@@ -7,19 +7,20 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from rangefilter.filters import DateRangeFilterBuilder
-from simple_history.admin import SimpleHistoryAdmin
+from unfold.decorators import display
 
-from .. import services
+from .. import permissions, services
 from ..models import (
     Citation,
     DateBasis,
     SourceDocument,
 )
+from . import reader
 from .common import (
     CitationConfirmationInlineMixin,
     ParentReviewInlineMixin,
@@ -30,6 +31,8 @@ from .common import (
     snippet,
 )
 from .exports import SpreadsheetExportMixin
+from .paginator import EstimatedCountPaginator
+from .theme import HistoryAdmin, TabularInline
 
 
 class DocumentCorrectionForm(forms.Form):
@@ -44,7 +47,7 @@ class DocumentCorrectionForm(forms.Form):
     )
 
 
-class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, admin.TabularInline):
+class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, TabularInline):
     """Evidence under a recommendation or a status update; each quote is checked against its
     document on save. Subclasses say which parent (``fk_name``) and its publish permission."""
 
@@ -55,8 +58,8 @@ class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, a
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
-    list_display = ["external_id", "title", "publisher", "document_type", "published", "citation_count"]
+class SourceDocumentAdmin(SpreadsheetExportMixin, HistoryAdmin):
+    list_display = ["title_cell", "publisher", "document_type", "published", "citation_count", "read_column"]
     list_filter = [
         "document_type",
         "language",
@@ -64,11 +67,12 @@ class SourceDocumentAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
         ("published_on", DateRangeFilterBuilder(title="published between")),
     ]
     search_fields = ["external_id", "title", "publisher", "url"]
-    readonly_fields = ["text_sha256", "versions", "cited_by", "created_at", "updated_at"]
+    readonly_fields = ["read_link", "text_sha256", "versions", "cited_by", "created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fieldsets = [
-        (None, {"fields": ["external_id", "title", "publisher", "document_type", "url", "language"]}),
+        (None, {"fields": ["read_link", "external_id", "title", "publisher", "document_type", "url", "language"]}),
         ("Date", {"fields": ["published_on", "published_on_precision", "published_on_basis", "date_note"]}),
         ("Text", {"fields": ["text", "text_sha256"]}),
         ("Versions", {"fields": ["versions", "correction_note"]}),
@@ -82,9 +86,61 @@ class SourceDocumentAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
                 "<int:object_id>/correct/",
                 self.admin_site.admin_view(self.correct_view),
                 name="recommendations_sourcedocument_correct",
-            )
+            ),
+            path(
+                "<int:object_id>/read/",
+                self.admin_site.admin_view(self.read_view),
+                name="recommendations_sourcedocument_read",
+            ),
+            path(
+                "<int:object_id>/text/",
+                self.admin_site.admin_view(self.text_view),
+                name="recommendations_sourcedocument_text",
+            ),
         ]
         return urls + super().get_urls()
+
+    def _viewable(self, request, object_id):
+        document = SourceDocument.objects.filter(pk=object_id).first()
+        if document is None:
+            raise Http404("No such document.")
+        if not self.has_view_permission(request, document):
+            raise PermissionDenied
+        return document
+
+    def read_view(self, request, object_id):
+        """The reader: numbered paragraphs, cited passages highlighted, "Cite this passage"."""
+        document = self._viewable(request, object_id)
+        citations = reader.document_citations(document)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": document.title or document.external_id,
+            "document": document,
+            "paragraphs": reader.paragraphs(document, citations),
+            "citation_count": len(citations),
+            "cite_url": reader.cite_url(document),
+            "can_cite": request.user.has_perm(permissions.ADD_STATUS_UPDATE),
+            "autocomplete_url": reverse("admin:autocomplete"),
+        }
+        return TemplateResponse(request, "admin/recommendations/sourcedocument/read.html", context)
+
+    def text_view(self, request, object_id):
+        """The text as numbered paragraphs (JSON), for the status update form's document panel."""
+        document = self._viewable(request, object_id)
+        text = document.text
+        return JsonResponse(
+            {
+                "id": document.pk,
+                "external_id": document.external_id,
+                "title": document.title,
+                "read_url": reverse("admin:recommendations_sourcedocument_read", args=[document.pk]),
+                "paragraphs": [
+                    {"number": number, "start": start, "text": text[start:end]}
+                    for number, (start, end) in enumerate(reader.paragraph_spans(text), 1)
+                ],
+            }
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -92,6 +148,22 @@ class SourceDocumentAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
             obj.pk, obj._state.adding = created.pk, False
             return
         services.source_document_change(document=obj, user=request.user)
+
+    @admin.display(description="read")
+    def read_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:recommendations_sourcedocument_read", args=[obj.pk])
+        return format_html(
+            '<a class="tracker-button" href="{}">Read the document and cite a passage</a> '
+            "Numbered paragraphs; cited passages are highlighted and link to what cites them.",
+            url,
+        )
+
+    @admin.display(description="read")
+    def read_column(self, obj):
+        url = reverse("admin:recommendations_sourcedocument_read", args=[obj.pk])
+        return format_html('<a href="{}">Read</a>', url)
 
     @admin.display(description="versions")
     def versions(self, obj):
@@ -154,6 +226,10 @@ class SourceDocumentAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
         queryset = super().get_queryset(request).annotate(citation_total=Count("citations"))
         return queryset.order_by(*SourceDocument._meta.ordering)
 
+    @display(description="document", ordering="title", header=True)
+    def title_cell(self, obj):
+        return obj.title or obj.external_id, obj.external_id
+
     @admin.display(description="published", ordering="published_on")
     def published(self, obj):
         basis = " (inferred)" if obj.published_on_basis == DateBasis.INFERRED else ""
@@ -200,7 +276,7 @@ class SourceDocumentAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SpreadsheetExportMixin, ParentReviewMixin, SimpleHistoryAdmin):
+class CitationAdmin(SpreadsheetExportMixin, ParentReviewMixin, HistoryAdmin):
     list_display = ["quote_snippet", "document", "location", "cites", "confirmation"]
     list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
     search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]
@@ -209,6 +285,7 @@ class CitationAdmin(SpreadsheetExportMixin, ParentReviewMixin, SimpleHistoryAdmi
     readonly_fields = ["quote_start", "quote_end", "confirmation", "created_at", "updated_at"]
     actions = ["move_to_newest_version"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     @admin.display(description="confirmed")
     def confirmation(self, obj):

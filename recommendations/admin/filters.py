@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
+from unfold.contrib.filters.admin import DropdownFilter
 
 from ..models import (
     Actor,
@@ -39,7 +40,7 @@ class HasDeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StateUnderReviewFilter(admin.SimpleListFilter):
+class StateUnderReviewFilter(DropdownFilter):
     """The state a recommendation is addressed to (or to one of its country's actors). Lists only
     states that have received something, with one EXISTS query, so it stays short and cheap
     however many states the tracker knows."""
@@ -62,7 +63,7 @@ class StateUnderReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-class UprActionCategoryFilter(admin.SimpleListFilter):
+class UprActionCategoryFilter(DropdownFilter):
     """UPR Info's action categories, with the meaning of each number."""
 
     title = "UPR action category"
@@ -95,3 +96,24 @@ class ArchivedFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(archived_at__isnull=self.value() == "no")
         return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    """Rows the logged-in user added (recommendations) or recorded (status updates): "my drafts"."""
+
+    title = "added by"
+    parameter_name = "mine"
+    user_field = "created_by"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Me")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(**{self.user_field: request.user})
+        return queryset
+
+
+class RecordedByMeFilter(MineFilter):
+    title = "recorded by"
+    user_field = "recorded_by"

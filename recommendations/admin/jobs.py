@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from ..jobs import runner
 from ..jobs.models import Job
 from ..jobs.review import review_job_queue
+from .theme import ModelAdmin
 
 # Where the rows a finished job changed are listed: the admin list filtered by ``?job=<id>``.
 CHANGED_ROWS_LIST = {
@@ -89,7 +90,7 @@ class StatusUpdatesChangedByJobFilter(ChangedByJobFilter):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ModelAdmin):
     """Read-only: jobs are started from the lists' actions; a failed or dead one can be run again."""
 
     list_display = [

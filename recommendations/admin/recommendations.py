@@ -5,10 +5,16 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from rangefilter.filters import DateRangeFilterBuilder
-from simple_history.admin import SimpleHistoryAdmin
+from unfold.contrib.filters.admin import (
+    AutocompleteSelectFilter,
+    AutocompleteSelectMultipleFilter,
+    ChoicesDropdownFilter,
+)
+from unfold.decorators import display
 
 from .. import services
 from ..forms import OptimisticLockForm
+from ..keyset import made_on_key
 from ..models import (
     Citation,
     Job,
@@ -16,14 +22,33 @@ from ..models import (
     RecommendationLink,
     StatusUpdate,
 )
+from ..search import search_recommendations
+from . import badges
 from .assessment import BulkAssessmentMixin
 from .clusters import ClusterActionsMixin
-from .common import ParentReviewInlineMixin, ReviewedAdminMixin, form_model_fields, review_action, snippet
+from .common import (
+    InternalNoteInline,
+    InternalNotesAdminMixin,
+    ParentReviewInlineMixin,
+    ReviewedAdminMixin,
+    form_model_fields,
+    review_action,
+    snippet,
+)
 from .documents import CitationInline
 from .exports import SpreadsheetExportMixin
-from .filters import ArchivedFilter, HasDeadlineFilter, OverdueFilter, StateUnderReviewFilter, UprActionCategoryFilter
+from .filters import (
+    ArchivedFilter,
+    HasDeadlineFilter,
+    MineFilter,
+    OverdueFilter,
+    StateUnderReviewFilter,
+    UprActionCategoryFilter,
+)
 from .jobs import RecommendationsChangedByJobFilter
+from .paginator import EstimatedCountPaginator
 from .review import PublishReviewMixin
+from .theme import HistoryAdmin, ModelAdmin, TabularInline
 from .upr_import import UprImportAdminMixin
 
 
@@ -32,10 +57,11 @@ class RecommendationCitationInline(CitationInline):
 
     fk_name = "recommendation"
     verbose_name = "citation (evidence for the recommendation itself)"
+    verbose_name_plural = "citations (evidence for the recommendation itself)"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
 
-class StatusHistoryInline(admin.TabularInline):
+class StatusHistoryInline(TabularInline):
     """The dated status history, newest first. Read-only here: recording goes through the
     status update form so that each one comes with its evidence."""
 
@@ -77,13 +103,14 @@ class StatusHistoryInline(admin.TabularInline):
         )
 
 
-class RecommendationLinkInline(ParentReviewInlineMixin, admin.TabularInline):
+class RecommendationLinkInline(ParentReviewInlineMixin, TabularInline):
     model = RecommendationLink
     fk_name = "from_recommendation"
     fields = ["relation", "to_recommendation", "note"]
     autocomplete_fields = ["to_recommendation"]
     extra = 0
     verbose_name = "link to a related recommendation"
+    verbose_name_plural = "links to related recommendations"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
 
 
@@ -98,61 +125,70 @@ class RecommendationAdmin(
     ClusterActionsMixin,
     BulkAssessmentMixin,
     SpreadsheetExportMixin,
+    InternalNotesAdminMixin,
     UprImportAdminMixin,
     PublishReviewMixin,
     ReviewedAdminMixin,
-    SimpleHistoryAdmin,
+    HistoryAdmin,
 ):
+    note_parent_field = "recommendation"
     form = RecommendationForm
     publish_permission = services.PUBLISH_RECOMMENDATION
     publish_service = staticmethod(services.recommendation_publish)
     send_back_service = staticmethod(services.recommendation_send_back)
     review_argument = "recommendation"
     publish_job_kind = Job.Kind.PUBLISH
-    list_display = [
-        "title",
-        "kind",
-        "made_by",
-        "addressed_to",
-        "made",
-        "due",
-        "current_status",
-        "current_status_as_of",
-        "overdue",
-        "theme_list",
-        "review",
-    ]
+    # Few, meaningful columns (kind and "made" ride under the title); on a phone unfold shows each
+    # row as a card, title, status and overdue first.
+    list_display = ["title_cell", "status_badge", "overdue_badge", "due", "addressed_to", "review"]
+    list_display_links = ["title_cell"]
+    list_filter_submit = True  # the autocomplete filters apply together, with one button
     list_filter = [
         RecommendationsChangedByJobFilter,
-        "review_state",
+        ("review_state", ChoicesDropdownFilter),
+        MineFilter,
         ArchivedFilter,
-        "kind",
-        "current_status",
+        ("kind", ChoicesDropdownFilter),
+        ("current_status", ChoicesDropdownFilter),
         OverdueFilter,
         HasDeadlineFilter,
-        "mechanism",
+        ("mechanism", ChoicesDropdownFilter),
         StateUnderReviewFilter,
-        "state_response",
+        ("state_response", ChoicesDropdownFilter),
         "upr_cycle",
         "upr_session",
         UprActionCategoryFilter,
-        "themes",
-        "legal_provisions",
-        "cluster",
-        ("made_by", admin.RelatedFieldListFilter),
-        # Only actors that were addressed: the full list holds every recommending state too.
-        ("addressed_to", admin.RelatedOnlyFieldListFilter),
+        # ~190 states each: searched, not listed.
+        ("themes", AutocompleteSelectMultipleFilter),
+        ("legal_provisions", AutocompleteSelectMultipleFilter),
+        ("made_by", AutocompleteSelectFilter),
+        ("addressed_to", AutocompleteSelectFilter),
+        # Clusters grow with the data: searched too (ClusterAdmin.search_fields).
+        ("cluster", AutocompleteSelectFilter),
+        # Short fixed lists: 17 goals, UHRI's groups of persons.
+        "sdgs",
+        "affected_groups",
         ("made_on", DateRangeFilterBuilder(title="made between")),
         ("due_on", DateRangeFilterBuilder(title="due between")),
         ("current_status_as_of", DateRangeFilterBuilder(title="status dated between")),
     ]
-    search_fields = ["title", "text", "context", "external_id", "made_by__name"]
+    # The search box and the autocompletes that pick a recommendation use the API's search
+    # (recommendations/search.py: words, actors, provisions, themes; an exact external id).
+    search_fields = ["title"]
+    search_help_text = "Words of the title or text, an actor, a provision (e.g. 174), a theme, or an exact external id."
     list_select_related = ["made_by", "addressed_to"]
-    autocomplete_fields = ["made_by", "addressed_to", "themes", "legal_provisions"]
+    autocomplete_fields = [
+        "made_by",
+        "also_made_by",
+        "addressed_to",
+        "themes",
+        "legal_provisions",
+        "sdgs",
+        "affected_groups",
+    ]
     readonly_fields = [
         "cluster_display",
-        "current_status",
-        "current_status_as_of",
+        "status_now",
         "overdue",
         "add_status_update",
         "review_state",
@@ -168,12 +204,16 @@ class RecommendationAdmin(
         "created_at",
         "updated_at",
     ]
-    inlines = [RecommendationCitationInline, StatusHistoryInline, RecommendationLinkInline]
+    # The status history first: it is what a curator comes to a recommendation for.
+    inlines = [StatusHistoryInline, RecommendationCitationInline, RecommendationLinkInline, InternalNoteInline]
     actions = ["publish", "unpublish", "archive", "restore", "assess", "make_cluster", "leave_cluster"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
+    # The API's order, on its index (rec_made_on_keyset_idx): newest first, no date last.
+    ordering = [made_on_key().desc(), "-id"]
     fieldsets = [
-        (None, {"fields": ["kind", "title", "text", "made_by", "addressed_to", "expected_version"]}),
+        (None, {"fields": ["kind", "title", "text", "made_by", "also_made_by", "addressed_to", "expected_version"]}),
         (
             "Where and when",
             {
@@ -188,10 +228,10 @@ class RecommendationAdmin(
             },
         ),
         ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
-        ("Subject", {"fields": ["themes", "legal_provisions", "cluster_display"]}),
+        ("Subject", {"fields": ["themes", "legal_provisions", "sdgs", "affected_groups", "cluster_display"]}),
         (
             "Status (derived from the published history below)",
-            {"fields": ["current_status", "current_status_as_of", "overdue", "add_status_update"]},
+            {"fields": ["status_now", "overdue", "add_status_update"]},
         ),
         (
             "Review",
@@ -212,8 +252,17 @@ class RecommendationAdmin(
     ]
 
     def get_queryset(self, request):
-        # The overdue column and field read today's flag from the one definition (querysets.py).
-        return super().get_queryset(request).with_status_on().prefetch_related("themes")
+        # The overdue column and field read today's flag from the one definition (querysets.py);
+        # the status date is shown as precisely as the assessment that set it knows it.
+        return super().get_queryset(request).with_status_on().annotate(status_precision=badges.status_precision())
+
+    def get_inlines(self, request, obj):
+        # Notes are added to a saved recommendation (on its change page).
+        inlines = super().get_inlines(request, obj)
+        return inlines if obj is not None else [inline for inline in inlines if inline is not InternalNoteInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_recommendations(queryset, search_term), False
 
     def has_delete_permission(self, request, obj=None):
         return False  # recommendations are archived, never deleted
@@ -221,28 +270,39 @@ class RecommendationAdmin(
     def has_archive_permission(self, request):
         return request.user.has_perm(services.ARCHIVE_RECOMMENDATION)
 
-    @admin.display(description="made", ordering="made_on")
-    def made(self, obj):
-        return obj.made_on_display or "—"
+    @display(description="recommendation", ordering="title", header=True)
+    def title_cell(self, obj):
+        kind = "Promise" if obj.kind == Recommendation.Kind.PROMISE else "Recommendation"
+        made = f", {obj.made_on_display}" if obj.made_on else ""
+        return obj.title, f"{kind} by {obj.made_by}{made}" if obj.made_by_id else f"{kind}{made}"
+
+    @display(description="status", ordering="current_status", label=badges.STATUS_LABELS)
+    def status_badge(self, obj):
+        return badges.status(obj.current_status, obj.current_status_as_of, getattr(obj, "status_precision", None))
+
+    @display(description="overdue", label=badges.OVERDUE_LABELS)
+    def overdue_badge(self, obj):
+        return badges.overdue(obj)
 
     @admin.display(description="due", ordering="due_on")
     def due(self, obj):
         return obj.due_on_display or "—"
 
-    @admin.display(description="overdue", boolean=True)
-    def overdue(self, obj):
+    @display(description="review", ordering="review_state", label=badges.REVIEW_LABELS)
+    def review(self, obj):
+        return badges.review(obj)
+
+    # The change page's read-only fields, by precision and as badges.
+    @display(description="current status", label=badges.STATUS_LABELS)
+    def status_now(self, obj):
         if obj.pk is None:
             return None
-        # Rows of this admin's queryset carry the flag; a revert page's historical instance asks.
-        return obj.effective_overdue if hasattr(obj, "effective_overdue") else obj.is_overdue()
+        precision = getattr(obj, "status_precision", None)
+        return badges.status(obj.current_status, obj.current_status_as_of, precision)
 
-    @admin.display(description="themes")
-    def theme_list(self, obj):
-        return ", ".join(theme.name for theme in obj.themes.all())
-
-    @admin.display(description="review", ordering="review_state")
-    def review(self, obj):
-        return "Archived" if obj.archived_at else obj.get_review_state_display()
+    @display(description="overdue", label=badges.OVERDUE_LABELS)
+    def overdue(self, obj):
+        return badges.overdue(obj)
 
     @admin.display(description="new assessment")
     def add_status_update(self, obj):
@@ -289,7 +349,7 @@ class RecommendationAdmin(
 
 
 @admin.register(RecommendationLink)
-class RecommendationLinkAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class RecommendationLinkAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["from_recommendation", "relation", "to_recommendation"]
     list_filter = ["relation"]
     search_fields = ["from_recommendation__title", "to_recommendation__title", "note"]

@@ -2,16 +2,18 @@
 
 from django.contrib import admin, messages
 from rangefilter.filters import DateRangeFilterBuilder
-from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
 from ..models import Job, StatusUpdate
-from .common import ReviewedAdminMixin, form_model_fields, review_action
+from .common import InternalNoteInline, InternalNotesAdminMixin, ReviewedAdminMixin, form_model_fields, review_action
 from .documents import CitationInline
 from .exports import SpreadsheetExportMixin
+from .filters import RecordedByMeFilter
 from .jobs import StatusUpdatesChangedByJobFilter
+from .paginator import EstimatedCountPaginator
 from .review import PublishReviewMixin
+from .theme import HistoryAdmin
 
 
 class StatusUpdateCitationInline(CitationInline):
@@ -19,6 +21,7 @@ class StatusUpdateCitationInline(CitationInline):
     min_num = 1
     validate_min = True  # a status update never loses its last piece of evidence
     verbose_name = "citation (evidence)"
+    verbose_name_plural = "citations (evidence)"
     parent_publish_permission = services.PUBLISH_STATUS_UPDATE
 
 
@@ -29,12 +32,15 @@ class StatusUpdateChangeForm(OptimisticLockForm):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(SpreadsheetExportMixin, PublishReviewMixin, ReviewedAdminMixin, SimpleHistoryAdmin):
+class StatusUpdateAdmin(
+    SpreadsheetExportMixin, InternalNotesAdminMixin, PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin
+):
     """Adding uses one form (status + its first citation) that calls ``status_update_record``;
     changes and deletions go through the service too, so the current status stays in step.
     Publishing goes through the publish screen (``review.py``), where the reviewer confirms each quote."""
 
     form = StatusUpdateChangeForm
+    note_parent_field = "status_update"
     publish_permission = services.PUBLISH_STATUS_UPDATE
     publish_service = staticmethod(services.status_update_publish)
     send_back_service = staticmethod(services.status_update_send_back)
@@ -53,13 +59,14 @@ class StatusUpdateAdmin(SpreadsheetExportMixin, PublishReviewMixin, ReviewedAdmi
     list_filter = [
         StatusUpdatesChangedByJobFilter,
         "review_state",
+        RecordedByMeFilter,
         "status",
         "assessor_kind",
         "recommendation__kind",
         ("as_of", DateRangeFilterBuilder(title="as of between")),
         ("assessed_by", admin.RelatedFieldListFilter),
     ]
-    search_fields = ["summary", "recommendation__title", "recommendation__external_id"]
+    search_fields = ["summary", "recommendation__title", "=recommendation__external_id"]
     list_select_related = ["recommendation", "assessed_by", "recorded_by"]
     autocomplete_fields = ["recommendation", "assessed_by"]
     readonly_fields = [
@@ -75,7 +82,10 @@ class StatusUpdateAdmin(SpreadsheetExportMixin, PublishReviewMixin, ReviewedAdmi
         "updated_at",
     ]
     actions = ["publish", "unpublish", "delete_selected"]
+    # The add form shows the chosen document's text beside the quote (moved there by admin.js).
+    change_form_after_template = "admin/recommendations/statusupdate/document_panel.html"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     date_hierarchy = "as_of"
     fieldsets = [
         (
@@ -147,7 +157,7 @@ class StatusUpdateAdmin(SpreadsheetExportMixin, PublishReviewMixin, ReviewedAdmi
         return super().get_fieldsets(request, obj)
 
     def get_inlines(self, request, obj):
-        return [StatusUpdateCitationInline] if obj is not None else []
+        return [StatusUpdateCitationInline, InternalNoteInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         if change:

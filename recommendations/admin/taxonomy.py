@@ -1,18 +1,21 @@
-"""Actors, themes and legal provisions: the curated reference data."""
+"""Actors, themes, legal provisions, SDGs and affected groups: the curated reference data."""
 
 from django.contrib import admin
 from django.db.models import Count
 
 from ..models import (
     Actor,
+    AffectedGroup,
     LegalProvision,
+    SustainableDevelopmentGoal,
     Theme,
 )
 from .exports import SpreadsheetExportMixin
+from .theme import ModelAdmin
 
 
 @admin.register(Actor)
-class ActorAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class ActorAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["name", "kind", "country", "part_of"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "description"]
@@ -23,7 +26,7 @@ class ActorAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class ThemeAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["name", "parent", "recommendation_count"]
     search_fields = ["name", "slug", "description"]
     list_select_related = ["parent"]
@@ -41,7 +44,7 @@ class ThemeAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(LegalProvision)
-class LegalProvisionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class LegalProvisionAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["__str__", "instrument", "article", "country", "title", "recommendation_count"]
     list_filter = ["country"]
     search_fields = ["instrument", "article", "title", "slug"]
@@ -50,6 +53,45 @@ class LegalProvisionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
         return queryset.order_by(*LegalProvision._meta.ordering)
+
+    @admin.display(description="recommendations", ordering="recommendation_total")
+    def recommendation_count(self, obj):
+        return obj.recommendation_total
+
+
+@admin.register(SustainableDevelopmentGoal)
+class SustainableDevelopmentGoalAdmin(SpreadsheetExportMixin, ModelAdmin):
+    """The 17 goals ship with the tracker (migration 0005); curators may correct a name."""
+
+    list_display = ["number", "name", "recommendation_count"]
+    search_fields = ["name", "=number"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        return queryset.order_by(*SustainableDevelopmentGoal._meta.ordering)
+
+    def has_add_permission(self, request):
+        return False  # there are 17, and no more
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="recommendations", ordering="recommendation_total")
+    def recommendation_count(self, obj):
+        return obj.recommendation_total
+
+
+@admin.register(AffectedGroup)
+class AffectedGroupAdmin(SpreadsheetExportMixin, ModelAdmin):
+    list_display = ["name", "recommendation_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(recommendation_total=Count("recommendations"))
+        return queryset.order_by(*AffectedGroup._meta.ordering)
 
     @admin.display(description="recommendations", ordering="recommendation_total")
     def recommendation_count(self, obj):

@@ -1,7 +1,9 @@
-"""The admin's "Import UPR export" page: upload a file, see what the import would change, confirm.
+"""The admin's "Import recommendations" page: upload a file, see what the import would change,
+confirm.
 
-The preview is a dry run of ``upr_import`` and the confirmation runs it for real, so the admin
-follows exactly the rules of ``manage.py import_upr``. Between the two steps the file waits in
+The preview is a dry run of ``importers.import_file`` and the confirmation runs it for real (it
+plans again, from the current database, and refuses if a row changed while it writes), so the
+admin follows exactly the rules of ``manage.py import_recommendations``. Between the two steps the file waits in
 ``settings.IMPORT_UPLOAD_DIR`` under a random name; the page carries only a signed token with
 that name, the file's SHA-256 and the uploader, so a confirmation cannot point at another file,
 import a file that changed since its preview, or be replayed by another user. Only users who
@@ -9,6 +11,7 @@ may both add and change recommendations see the page.
 """
 
 import dataclasses
+import datetime
 import hashlib
 import re
 import secrets
@@ -24,9 +27,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..services import PUBLISH_RECOMMENDATION
+from ..importers import FORMATS, ImportRefused, import_file, summary, unresolved_summary
+from ..permissions import PUBLISH_RECOMMENDATION
 from ..text_encoding import EncodingError, canonical_encoding
-from ..upr_import import UprImportError, UprImportReport, upr_import
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # UPR Info's whole database is well under this
 UPLOAD_MAX_AGE = 24 * 60 * 60  # seconds a preview can be confirmed; older files are removed
@@ -37,14 +40,42 @@ _UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.upload$")
 
 class UprUploadForm(forms.Form):
     file = forms.FileField(
-        label="UPR Info export (CSV)",
-        help_text="The columns To, Text, From, Response, Action, Issue and Session are required.",
+        label="File",
+        help_text="A UPR Info export (CSV, TSV, XLS or XLSX) or another format listed below.",
+    )
+    format = forms.ChoiceField(
+        required=False,
+        choices=[("auto", "Recognise it")],
+        initial="auto",
+        help_text="Leave it to recognise the format from the file's contents.",
+    )
+    state_under_review = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="Import only this state's rows (its name or ISO code), or name the state a file is about.",
     )
     encoding = forms.CharField(
         required=False,
         max_length=40,
         help_text="Leave empty to detect it (UTF-8, Windows-1252, Mac Roman…), or name it, e.g. mac_roman.",
     )
+    assessed_by = forms.SlugField(
+        required=False,
+        max_length=120,
+        label="Assessments by",
+        help_text="For an OHCHR list whose assessment column your organisation filled in: the slug of the actor "
+        "whose assessments they are (they become draft status updates).",
+    )
+    assessed_on = forms.DateField(
+        required=False, label="Assessed on", help_text="The date of those assessments (YYYY-MM-DD)."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [("auto", "Recognise it"), *((name, f.label) for name, f in FORMATS.items())]
+
+    def clean_format(self):
+        return self.cleaned_data["format"] or "auto"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -74,11 +105,11 @@ class PendingUpload:
 
     token: str
     file_name: str
-    encoding: str | None
+    options: dict  # format, state_under_review, encoding: as given on the form
     content: bytes
 
     @classmethod
-    def store(cls, *, content: bytes, file_name: str, encoding: str | None, user) -> "PendingUpload":
+    def store(cls, *, content: bytes, file_name: str, options: dict, user) -> "PendingUpload":
         directory = Path(settings.IMPORT_UPLOAD_DIR)
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         _remove_stale(directory)
@@ -90,12 +121,12 @@ class PendingUpload:
                 "name": name,
                 "sha256": hashlib.sha256(content).hexdigest(),
                 "file_name": file_name,
-                "encoding": encoding,
+                "options": options,
                 "user": user.pk,
             },
             salt=TOKEN_SALT,
         )
-        return cls(token, file_name, encoding, content)
+        return cls(token, file_name, options, content)
 
     @classmethod
     def load(cls, *, token: str, user) -> "PendingUpload":
@@ -115,11 +146,17 @@ class PendingUpload:
             ) from None
         if hashlib.sha256(content).hexdigest() != data["sha256"]:
             raise PendingUploadError("The uploaded file changed after its preview; upload it again.")
-        return cls(token, data["file_name"], data["encoding"], content)
+        return cls(token, data["file_name"], data["options"], content)
 
     def discard(self) -> None:
         data = signing.loads(self.token, salt=TOKEN_SALT)
         (Path(settings.IMPORT_UPLOAD_DIR) / data["name"]).unlink(missing_ok=True)
+
+
+def _arguments(options: dict) -> dict:
+    """The form's options as ``import_file`` takes them."""
+    on = options.get("assessed_on")
+    return {**options, "assessed_on": datetime.date.fromisoformat(on) if on else None}
 
 
 def _remove_stale(directory: Path) -> None:
@@ -131,14 +168,6 @@ def _remove_stale(directory: Path) -> None:
                 stale.unlink()
         except OSError:
             continue  # removed by a concurrent request
-
-
-def report_summary(report: UprImportReport) -> str:
-    totals = report.totals
-    summary = f"{totals.created} created, {totals.updated} updated, {totals.unchanged} unchanged"
-    if totals.duplicates:
-        summary += f", {totals.duplicates} duplicate row{'s' if totals.duplicates != 1 else ''} stored once"
-    return summary
 
 
 class UprImportAdminMixin:
@@ -170,17 +199,27 @@ class UprImportAdminMixin:
             return self._import_upr_confirm(request)
         form = UprUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            upload, encoding = form.cleaned_data["file"], form.cleaned_data["encoding"]
+            upload = form.cleaned_data["file"]
+            options = {
+                name: form.cleaned_data[name] for name in ("format", "state_under_review", "encoding", "assessed_by")
+            }
+            # Kept in the signed confirmation token, which holds JSON: the date as text.
+            options["assessed_on"] = (
+                form.cleaned_data["assessed_on"].isoformat() if form.cleaned_data["assessed_on"] else ""
+            )
             content = upload.read()
             try:
-                report = upr_import(content=content, encoding=encoding, dry_run=True, user=request.user)
-            except (UprImportError, PermissionDenied) as error:
+                report = import_file(
+                    content=content, file_name=upload.name, dry_run=True, user=request.user, **_arguments(options)
+                )
+            except (ImportRefused, PermissionDenied) as error:
                 form.add_error(
-                    "file", f"{error} Nothing was imported." if isinstance(error, UprImportError) else str(error)
+                    "file",
+                    f"{upload.name}: {error} Nothing was imported." if isinstance(error, ImportRefused) else str(error),
                 )
             else:
                 pending = PendingUpload.store(
-                    content=content, file_name=upload.name, encoding=encoding, user=request.user
+                    content=content, file_name=upload.name, options=options, user=request.user
                 )
                 return self._render_import(request, pending=pending, report=report)
         return self._render_import(request, form=form)
@@ -193,15 +232,23 @@ class UprImportAdminMixin:
             return HttpResponseRedirect(request.path)
         publish = request.POST.get("publish") == "on"
         try:
-            report = upr_import(content=pending.content, encoding=pending.encoding, user=request.user, publish=publish)
-        except (UprImportError, PermissionDenied) as error:
+            report = import_file(
+                content=pending.content,
+                file_name=pending.file_name,
+                user=request.user,
+                publish=publish,
+                **_arguments(pending.options),
+            )
+        except (ImportRefused, PermissionDenied) as error:
             self.message_user(request, f"{pending.file_name}: {error} Nothing was imported.", messages.ERROR)
             return HttpResponseRedirect(request.path)
         finally:
             pending.discard()
         self.message_user(
-            request, f"Imported {pending.file_name} ({report.rows} rows): {report_summary(report)}.", messages.SUCCESS
+            request, f"Imported {pending.file_name} ({report.rows} rows): {summary(report)}.", messages.SUCCESS
         )
+        for warning in report.warnings[:PREVIEW_ROWS]:
+            self.message_user(request, warning, messages.WARNING)
         changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         return HttpResponseRedirect(f"{changelist}?mechanism__exact=upr")
 
@@ -209,15 +256,19 @@ class UprImportAdminMixin:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import a UPR Info export",
+            "title": "Import recommendations",
             "form": form,
             "pending": pending,
             "report": report,
-            "can_publish": request.user.has_perm(PUBLISH_RECOMMENDATION),
+            # The publish rule (services.recommendations_check_publish): a reviewer publishing rows
+            # they import themselves is self-review, offered only where the organisation allows it.
+            "can_publish": request.user.has_perm(PUBLISH_RECOMMENDATION) and settings.ALLOW_SELF_REVIEW,
+            "formats": FORMATS.values(),
         }
         if report is not None:
             context.update(
-                summary=report_summary(report),
+                summary=summary(report),
+                unresolved=unresolved_summary(report),
                 states=sorted(report.per_state.items(), key=lambda item: item[0].casefold()),
                 totals=report.totals,
                 # Updates first: they change what curators may already have looked at.

@@ -10,8 +10,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
+    MAX_CITATIONS_PER_STATUS_UPDATE,
     MAX_ID,
+    MAX_NOTE_LENGTH,
+    MAX_QUOTE_LENGTH,
+    MAX_RECOMMENDATION_TEXT_LENGTH,
+    MAX_SUMMARY_LENGTH,
     Actor,
+    AffectedGroup,
     Citation,
     Cluster,
     DateBasis,
@@ -21,6 +27,7 @@ from ..models import (
     Recommendation,
     SourceDocument,
     StatusUpdate,
+    SustainableDevelopmentGoal,
     Theme,
 )
 from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS
@@ -37,6 +44,18 @@ class ActorSummarySerializer(serializers.ModelSerializer):
 class ThemeSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Theme
+        fields = ["id", "slug", "name"]
+
+
+class SdgSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SustainableDevelopmentGoal
+        fields = ["id", "number", "name"]
+
+
+class AffectedGroupSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AffectedGroup
         fields = ["id", "slug", "name"]
 
 
@@ -113,6 +132,18 @@ class ThemeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Theme
         fields = ["id", "slug", "name", "parent", "description", "created_at", "updated_at"]
+
+
+class SdgSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SustainableDevelopmentGoal
+        fields = ["id", "number", "name"]
+
+
+class AffectedGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AffectedGroup
+        fields = ["id", "slug", "name", "created_at", "updated_at"]
 
 
 class LegalProvisionSerializer(serializers.ModelSerializer):
@@ -254,6 +285,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
     that held on the ``as_of`` date if one was asked for, otherwise today's."""
 
     made_by = ActorSummarySerializer(read_only=True)
+    also_made_by = ActorSummarySerializer(
+        many=True, read_only=True, help_text="Actors that made it jointly with made_by (the first named)."
+    )
     addressed_to = ActorSummarySerializer(read_only=True)
     status = serializers.SerializerMethodField()
     status_as_of = serializers.DateField(source="effective_status_as_of", read_only=True, allow_null=True)
@@ -269,6 +303,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "kind",
             "title",
             "made_by",
+            "also_made_by",
             "addressed_to",
             "mechanism",
             "made_on",
@@ -298,6 +333,8 @@ class RecommendationDetailSerializer(RecommendationSerializer):
     made (citations) and its whole status history, newest first, each entry with its evidence."""
 
     legal_provisions = LegalProvisionSummarySerializer(many=True, read_only=True)
+    sdgs = SdgSummarySerializer(many=True, read_only=True)
+    affected_groups = AffectedGroupSummarySerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     status_history = HistoryEntrySerializer(source="status_updates", many=True, read_only=True)
 
@@ -313,6 +350,8 @@ class RecommendationDetailSerializer(RecommendationSerializer):
             "upr_cycle",
             "upr_action_category",
             "legal_provisions",
+            "sdgs",
+            "affected_groups",
             "citations",
             "status_history",
             "published_at",
@@ -325,6 +364,24 @@ class RecommendationDetailSerializer(RecommendationSerializer):
 
 
 # ── Writing a status update ──────────────────────────────────────────────────────────────
+
+
+class InputSerializer(serializers.Serializer):
+    """A write's body: a field this serializer does not know is a 400 naming it (DRF would drop it
+    silently, and a misspelt ``sumary`` would look saved)."""
+
+    # The browsable API's HTML forms send their CSRF token as a field.
+    ignored_fields = frozenset({"csrfmiddlewaretoken"})
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = [key for key in data.keys() if key not in self.fields and key not in self.ignored_fields]
+            if unknown:
+                known = ", ".join(self.fields)
+                raise serializers.ValidationError(
+                    {str(key): [f"Unknown field; this one takes {known}."] for key in unknown}
+                )
+        return super().to_internal_value(data)
 
 
 @extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "The actor's id or slug."})
@@ -353,7 +410,7 @@ class ActorSlugOrIdField(serializers.RelatedField):
         return value.slug
 
 
-class CitationInputSerializer(serializers.Serializer):
+class CitationInputSerializer(InputSerializer):
     """A quote to cite: which document (by ``external_id``), the verbatim words, where."""
 
     document = serializers.SlugRelatedField(
@@ -361,11 +418,14 @@ class CitationInputSerializer(serializers.Serializer):
         queryset=SourceDocument.objects.all(),
         help_text="The document's external_id (for seed documents, the file name).",
     )
-    quote = serializers.CharField(help_text="Copied verbatim from the document; spacing and line breaks may differ.")
+    quote = serializers.CharField(
+        max_length=MAX_QUOTE_LENGTH,
+        help_text="Copied verbatim from the document; spacing and line breaks may differ.",
+    )
     location = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
-class StatusUpdateCreateSerializer(serializers.Serializer):
+class StatusUpdateCreateSerializer(InputSerializer):
     """The input for recording a status update. Only the shape is checked here; whether the
     quotes occur in their documents, and every other rule, is checked by the service."""
 
@@ -375,21 +435,29 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
     as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
     as_of_basis = serializers.ChoiceField(choices=DateBasis.choices, default=DateBasis.STATED)
     date_note = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="For an inferred date: what it was inferred from."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=MAX_NOTE_LENGTH,
+        help_text="For an inferred date: what it was inferred from.",
     )
-    summary = serializers.CharField()
+    summary = serializers.CharField(max_length=MAX_SUMMARY_LENGTH)
     assessor_kind = serializers.ChoiceField(
         choices=StatusUpdate.AssessorKind.choices, default=StatusUpdate.AssessorKind.STAFF
     )
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), required=False, allow_null=True, default=None)
-    citations = CitationInputSerializer(many=True, help_text="At least one quote as evidence.")
+    citations = CitationInputSerializer(
+        many=True,
+        max_length=MAX_CITATIONS_PER_STATUS_UPDATE,
+        help_text=f"At least one quote as evidence, at most {MAX_CITATIONS_PER_STATUS_UPDATE}.",
+    )
     publish = serializers.BooleanField(
         default=False,
         help_text="Publish at once (reviewers only); otherwise it is a draft until a reviewer publishes it.",
     )
 
 
-class PublishSerializer(serializers.Serializer):
+class PublishSerializer(InputSerializer):
     """The body of ``publish`` (optional): the ids of the citations the reviewer read and confirms."""
 
     citations = serializers.ListField(
@@ -400,10 +468,10 @@ class PublishSerializer(serializers.Serializer):
     )
 
 
-class SendBackSerializer(serializers.Serializer):
+class SendBackSerializer(InputSerializer):
     """The body of ``send-back``: why, for the editor, and which citations do not support the claim."""
 
-    note = serializers.CharField(max_length=5000, help_text="Why it goes back, for the editor.")
+    note = serializers.CharField(max_length=MAX_NOTE_LENGTH, help_text="Why it goes back, for the editor.")
     citations = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         default=list,
@@ -412,7 +480,7 @@ class SendBackSerializer(serializers.Serializer):
     )
 
 
-class StatusUpdateChangeSerializer(serializers.Serializer):
+class StatusUpdateChangeSerializer(InputSerializer):
     """The fields of a status update that ``PATCH`` may change (send only those that change).
     Its evidence is changed in the admin, where each quote is checked against its document."""
 
@@ -420,19 +488,32 @@ class StatusUpdateChangeSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     as_of_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     as_of_basis = serializers.ChoiceField(choices=DateBasis.choices)
-    date_note = serializers.CharField(allow_blank=True)
-    summary = serializers.CharField()
+    date_note = serializers.CharField(allow_blank=True, max_length=MAX_NOTE_LENGTH)
+    summary = serializers.CharField(max_length=MAX_SUMMARY_LENGTH)
     assessor_kind = serializers.ChoiceField(choices=StatusUpdate.AssessorKind.choices)
     assessed_by = ActorSlugOrIdField(queryset=Actor.objects.all(), allow_null=True)
 
 
-class RecommendationChangeSerializer(serializers.Serializer):
+class SdgNumberField(serializers.SlugRelatedField):
+    """A goal by its number; anything but 1–17 is refused before the database sees it (a huge
+    number would overflow SQLite's integers)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="number", **kwargs)
+
+    def to_internal_value(self, data):
+        if str(data).strip() not in {str(number) for number in SustainableDevelopmentGoal.NUMBERS}:
+            self.fail("does_not_exist", slug_name="number", value=str(data)[:20])
+        return super().to_internal_value(int(str(data).strip()))
+
+
+class RecommendationChangeSerializer(InputSerializer):
     """The fields of a recommendation that ``PATCH`` may change (send only those that change).
     Themes and legal provisions are given as lists of slugs and replace the current ones."""
 
     kind = serializers.ChoiceField(choices=Recommendation.Kind.choices)
     title = serializers.CharField(max_length=300)
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=MAX_RECOMMENDATION_TEXT_LENGTH)
     context = serializers.CharField(max_length=300, allow_blank=True)
     made_on = serializers.DateField(allow_null=True)
     made_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
@@ -440,12 +521,20 @@ class RecommendationChangeSerializer(serializers.Serializer):
     due_on = serializers.DateField(allow_null=True)
     due_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     due_on_basis = serializers.ChoiceField(choices=DateBasis.choices)
-    date_note = serializers.CharField(allow_blank=True)
+    date_note = serializers.CharField(allow_blank=True, max_length=MAX_NOTE_LENGTH)
     state_response = serializers.ChoiceField(
         choices=[("", "none"), *Recommendation.StateResponse.choices], allow_blank=True
     )
     themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True)
     legal_provisions = serializers.SlugRelatedField(slug_field="slug", queryset=LegalProvision.objects.all(), many=True)
+    sdgs = SdgNumberField(queryset=SustainableDevelopmentGoal.objects.all(), many=True, help_text="SDG numbers (1–17).")
+    affected_groups = serializers.SlugRelatedField(slug_field="slug", queryset=AffectedGroup.objects.all(), many=True)
+    also_made_by = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        many=True,
+        help_text="Slugs of the actors that made it jointly.",
+    )
 
 
 # ── Counts ───────────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,8 @@ router.register("documents", views.SourceDocumentViewSet, basename="sourcedocume
 router.register("actors", views.ActorViewSet, basename="actor")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("clusters", views.ClusterViewSet, basename="cluster")
+router.register("sdgs", views.SdgViewSet, basename="sdg")
+router.register("affected-groups", views.AffectedGroupViewSet, basename="affectedgroup")
 router.register("legal-provisions", views.LegalProvisionViewSet, basename="legalprovision")
 
 app_name = "api"

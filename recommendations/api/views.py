@@ -35,18 +35,32 @@ from rest_framework.settings import api_settings
 from .. import services, spreadsheets
 from ..filters import (
     ActorFilterSet,
+    AffectedGroupFilterSet,
     ClusterFilterSet,
     LegalProvisionFilterSet,
     RecommendationFilterSet,
+    SdgFilterSet,
     SourceDocumentFilterSet,
     StatusUpdateFilterSet,
     ThemeFilterSet,
     TimelineFilterSet,
 )
-from ..models import Actor, Citation, Cluster, LegalProvision, Recommendation, SourceDocument, StatusUpdate, Theme
+from ..models import (
+    Actor,
+    AffectedGroup,
+    Citation,
+    Cluster,
+    LegalProvision,
+    Recommendation,
+    SourceDocument,
+    StatusUpdate,
+    SustainableDevelopmentGoal,
+    Theme,
+)
 from ..permissions import VIEW_RECOMMENDATION
 from ..stats import status_counts, status_timeline, timeline_points
 from . import serializers as api
+from .parsers import max_body_size, too_large
 from .renderers import CSVExportRenderer, CSVRenderer, SpreadsheetRenderer, XLSXExportRenderer, serializer_columns
 
 
@@ -116,15 +130,31 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
-def _nul_path(value, path=()):
-    """Where in parsed input (dicts, lists, strings) a NUL character is, or None."""
+# What PostgreSQL text cannot hold: a NUL character, and a lone surrogate (JSON's "\udfff" escape
+# gives one; it has no UTF-8 form, so encoding it for the database raises).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(text):
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "Null characters are not allowed."
+    return f"Unpaired surrogate characters (here \\u{ord(found.group()):04x}) are not text: send valid Unicode."
+
+
+def _unstorable_path(value, path=()):
+    """Where in parsed input (dicts, lists, strings) a character that cannot be stored is, and why;
+    or None. The parser has capped the nesting, so the recursion is shallow."""
     if isinstance(value, str):
-        return path if "\x00" in value else None
+        message = _unstorable(value)
+        return (path, message) if message else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            return (*path, key.replace("\x00", "\\x00"))
-        found = _nul_path(item, (*path, key))
+        if isinstance(key, str) and (message := _unstorable(key)):
+            return (*path, key.encode("unicode_escape").decode("ascii")), message
+        found = _unstorable_path(item, (*path, key))
         if found is not None:
             return found
     return None
@@ -133,18 +163,28 @@ def _nul_path(value, path=()):
 class ApiViewMixin:
     """What every API view does before and after its own work."""
 
+    max_body_sizes = {}  # action → the largest body it accepts in bytes; others: API_MAX_BODY_SIZE
+
     def initial(self, request, *args, **kwargs):
-        # A NUL byte cannot be stored in or compared with PostgreSQL text: refuse it up front,
-        # in any parameter or field of the body, with a 400 naming where it is.
+        # A NUL byte cannot be stored in or compared with PostgreSQL text: refuse it up front, in
+        # any query parameter (the URL, not the body) with a 400 naming it.
         for name, values in request.query_params.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 raise ValidationError({name.replace("\x00", "\\x00"): ["Null characters are not allowed."]})
-        if request.method in ("POST", "PUT", "PATCH"):
-            path = _nul_path(request.data)
-            if path is not None:
-                field = ".".join(str(part) for part in path) or api_settings.NON_FIELD_ERRORS_KEY
-                raise ValidationError({field: ["Null characters are not allowed."]})
+        # Authentication, permissions and throttling (DRF's initial) before the body is read:
+        # nothing of a request they refuse is parsed.
         super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH"):
+            limit = max_body_size(self)
+            length = request.META.get("CONTENT_LENGTH") or "0"
+            if not length.isdigit() or int(length) > limit:
+                raise too_large(limit)
+            # The same for the body's fields, and lone surrogates, which have no UTF-8 form.
+            found = _unstorable_path(request.data)
+            if found is not None:
+                path, message = found
+                field = ".".join(str(part) for part in path) or api_settings.NON_FIELD_ERRORS_KEY
+                raise ValidationError({field: [message]})
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are always JSON with field messages, even when CSV was asked for.
@@ -218,7 +258,11 @@ class VersionedWritesMixin:
                 raise PreconditionRequired()
             return instance.version
         if header == "*":
-            return instance.version
+            # "Any version" would overwrite whatever a colleague saved since: not accepted.
+            raise PreconditionRequired(
+                "If-Match: * is not accepted here: it would overwrite changes made since you read the "
+                f"{instance._meta.verbose_name}. Send the ETag you read with it."
+            )
         match = _ETAG.match(header)
         if match is None or int(match.group(1)) != instance.version:
             raise PreconditionFailed(
@@ -251,13 +295,18 @@ class VersionedWritesMixin:
             instance, functools.partial(self.change, instance), expected_version=expected, **changes.validated_data
         )
 
-    def review_action(self, function, **kwargs):
+    def review_action(self, function, *, body_read=False, **kwargs):
+        if not body_read and self.request.data:
+            # unpublish and archive take no body: a field sent to them is a mistake worth naming.
+            raise ValidationError(
+                {str(key): ["Unknown field; this action takes no body."] for key in self.request.data}
+            )
         instance = self.get_object()
         self.expected_version(instance, required=False)
         self.write(instance, function, user=self.request.user, **{self.review_argument: instance}, **kwargs)
         # Read it again: a review action changes its citations too (confirmations), which the
         # instance holds as they were prefetched. (An archived row is no longer listed.)
-        fresh = self.get_queryset().filter(pk=instance.pk).first() or instance
+        fresh = self.filter_queryset(self.get_queryset()).filter(pk=instance.pk).first() or instance
         return Response(self.get_serializer(fresh).data, headers={"ETag": etag(fresh)})
 
     def publish_action(self, function):
@@ -266,7 +315,7 @@ class VersionedWritesMixin:
         body = api.PublishSerializer(data=self.request.data)
         body.is_valid(raise_exception=True)
         seen = body.validated_data.get("citations")
-        return self.review_action(function, citations_seen=set(seen) if seen is not None else None)
+        return self.review_action(function, body_read=True, citations_seen=set(seen) if seen is not None else None)
 
     def send_back_action(self, function):
         body = api.SendBackSerializer(data=self.request.data)
@@ -277,7 +326,7 @@ class VersionedWritesMixin:
         if unknown:
             raise ValidationError({"citations": [f"Citation {unknown[0]} is not evidence of this row."]})
         rejected = [own[pk] for pk in body.validated_data["citations"]]
-        return self.review_action(function, note=body.validated_data["note"], citations=rejected)
+        return self.review_action(function, body_read=True, note=body.validated_data["note"], citations=rejected)
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
@@ -313,6 +362,24 @@ class ThemeViewSet(ReadOnlyViewSet):
     queryset = Theme.objects.select_related("parent").order_by("name", "id")
     serializer_class = api.ThemeSerializer
     filterset_class = ThemeFilterSet
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class SdgViewSet(ReadOnlyViewSet):
+    """The 17 Sustainable Development Goals that recommendations are linked to (``sdg=`` filter)."""
+
+    queryset = SustainableDevelopmentGoal.objects.order_by("number")
+    serializer_class = api.SdgSerializer
+    filterset_class = SdgFilterSet
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class AffectedGroupViewSet(ReadOnlyViewSet):
+    """The groups of persons recommendations concern (``affected_group=`` filter)."""
+
+    queryset = AffectedGroup.objects.order_by("name", "id")
+    serializer_class = api.AffectedGroupSerializer
+    filterset_class = AffectedGroupFilterSet
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
@@ -387,9 +454,12 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
     admin."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
+    max_body_sizes = {"partial_update": 256 * 1024}  # a recommendation's text may be long
     change_serializer_class = api.RecommendationChangeSerializer
     review_argument = "recommendation"
-    queryset = Recommendation.objects.select_related("made_by", "addressed_to", "cluster").prefetch_related("themes")
+    queryset = Recommendation.objects.select_related("made_by", "addressed_to", "cluster").prefetch_related(
+        "themes", "also_made_by"
+    )
     filterset_class = RecommendationFilterSet
 
     def initial(self, request, *args, **kwargs):
@@ -451,6 +521,8 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
             )
             queryset = queryset.prefetch_related(
                 "legal_provisions",
+                "sdgs",
+                "affected_groups",
                 Prefetch("citations", queryset=citations_for_api()),
                 Prefetch("status_updates", queryset=history),
             )
@@ -477,6 +549,7 @@ class StatusUpdateViewSet(
     ``If-Match``) changes one; ``publish`` and ``unpublish`` are the reviewers' actions."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
+    max_body_sizes = {"create": 512 * 1024}  # up to MAX_CITATIONS_PER_STATUS_UPDATE quotes
     change_serializer_class = api.StatusUpdateChangeSerializer
     review_argument = "status_update"
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -45,6 +47,11 @@ if not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
+    # The admin's theme (django-unfold): responsive, dark mode, autocomplete filters. Before
+    # django.contrib.admin so that its templates win. See docs/admin.md.
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.simple_history",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,6 +73,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "recommendations",
+    # The public dashboard at /<language>/, built on the API only.
+    "dashboard",
     # Production mode: admin login lockout, Content-Security-Policy.
     "axes",
     "csp",
@@ -76,7 +85,12 @@ MIDDLEWARE = [
     # Production mode: static files (right after SecurityMiddleware), then the CSP header.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # API responses: Vary on Authorization and Cookie, and a Cache-Control policy.
+    "tracker.middleware.ApiCachePolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the URL on the dashboard (/ru/…), else the language cookie the dashboard
+    # sets, else the browser's Accept-Language (the admin follows the visitor's choice too).
+    "django.middleware.locale.LocaleMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,6 +128,13 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A reused connection is checked before a request uses it, so one that died (PostgreSQL restarted)
+# is replaced instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# With the database unreachable every request gets a 503 with this Retry-After (seconds), and the
+# outage is logged (and mailed to ADMINS) at most once per interval per worker (tracker/errors.py).
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=10)
+DATABASE_UNAVAILABLE_LOG_INTERVAL = env.int("DATABASE_UNAVAILABLE_LOG_INTERVAL", default=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -125,11 +146,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The dashboard's languages (translations in dashboard/locale/); the admin has Django's own.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Project static files, found before the apps' own: the admin's stylesheet and scripts, and the
+# CSP build of Alpine.js standing in for the one django-unfold ships (tracker/static/VENDORED.md).
+STATICFILES_DIRS = [BASE_DIR / "tracker" / "static"]
 # Where `collectstatic` gathers the files that whitenoise serves in production.
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
@@ -228,11 +254,19 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, falling back to a per-process cache while Redis is
+            # unreachable (tracker/cache.py): the API keeps answering, throttling per worker.
+            "BACKEND": "tracker.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="tracker"),
-            # Fail fast rather than hang a worker when Redis is unreachable.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Fail fast rather than hang a worker when Redis is unreachable; then leave it alone
+            # for RETRY_SECONDS and warn at most every WARNING_INTERVAL seconds.
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "RETRY_SECONDS": env.int("REDIS_RETRY_SECONDS", default=5),
+                "WARNING_INTERVAL": env.int("REDIS_WARNING_INTERVAL", default=60),
+            },
         }
     }
 else:
@@ -290,6 +324,8 @@ LOGGING = {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         # django-axes announces itself on every start-up; its login failures and lockouts stay logged.
         "axes.apps": {"level": "WARNING"},
+        # Outages of Redis and of the database, at most once per interval (tracker/cache.py, errors.py).
+        "tracker.availability": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
         "django.request": {
             "handlers": ["stdout", "mail_admins"],  # the mail handler sends nothing while ADMINS is empty
             "level": "ERROR",
@@ -308,13 +344,20 @@ ALLOW_SELF_REVIEW = env.bool("ALLOW_SELF_REVIEW", default=False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Tokens for integrations (`manage.py drf_create_token <user>`), sessions for the browsable API.
-        "rest_framework.authentication.TokenAuthentication",
+        # Refused while the user is locked out (django-axes), like their password.
+        "recommendations.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Reading is public; any write needs a logged-in user with the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.PageNumberPagination",
+    # JSON with size and nesting caps (recommendations/api/parsers.py); forms for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "recommendations.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.KeysetPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -337,8 +380,23 @@ REST_FRAMEWORK = {
     # Dates and times in ISO 8601; numbers as JSON numbers.
     "COERCE_DECIMAL_TO_STRING": False,
 }
+# After signing in to the browsable API (/api/auth/login/) without a ?next=, go to the API root.
+LOGIN_REDIRECT_URL = "/api/v1/"
+LOGOUT_REDIRECT_URL = "/api/v1/"
+# Public API reads (anonymous GET answered 200) may be cached this long by browsers and proxies
+# ("Cache-Control: public, max-age=…"); authenticated responses are "private, no-store".
+API_PUBLIC_CACHE_SECONDS = env.int("API_PUBLIC_CACHE_SECONDS", default=60)
 # The largest page a client may ask for with ?page_size=.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
+# Request bodies: the largest an endpoint accepts unless it says otherwise (413 beyond; recording
+# a status update with its quotes allows more), and how deeply JSON arrays and objects may nest
+# (400 beyond; no real request nests more than 3 deep).
+API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=64 * 1024)
+API_MAX_JSON_DEPTH = 32
+# Lists count their rows up to this many; beyond it they say "more than" (docs/performance.md).
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=1000)
+# Admin changelists count up to this many rows; beyond, PostgreSQL's estimate (admin/paginator.py).
+ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=10000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation tracker API",
@@ -364,7 +422,63 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
+def _admin_link(title, icon, target, permission):
+    """An entry of the admin's sidebar: a model's list (or a named URL), shown to who may see it."""
+    name = target if ":" in target else f"admin:recommendations_{target}_changelist"
+    # A function of the request, not a lazy URL: error reports print the settings, and a lazy URL
+    # would be resolved there, under whatever URLconf failed.
+    entry = {"title": title, "icon": icon, "link": lambda request: reverse(name)}
+    if permission:
+        entry["permission"] = lambda request: request.user.has_perm(f"recommendations.{permission}")
+    return entry
+
+
+# The admin's theme (django-unfold). Its colours come from a static stylesheet rather than the
+# inline <style> block unfold writes (the CSP allows no inline style without a nonce).
+UNFOLD = {
+    "SITE_TITLE": "Recommendation tracker",
+    "SITE_HEADER": "Recommendation tracker",
+    "SITE_SUBHEADER": "Curation",
+    "SITE_SYMBOL": "fact_check",
+    "SHOW_VIEW_ON_SITE": False,
+    "GLOBAL_CALLBACK": "recommendations.admin.site.global_context",
+    "STYLES": [lambda request: static("tracker/admin.css")],
+    "SCRIPTS": [lambda request: static("tracker/admin.js")],
+    "DASHBOARD_CALLBACK": "recommendations.admin.dashboard.dashboard_context",
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": [
+            {
+                "title": "Curation",
+                "items": [
+                    _admin_link("Dashboard", "dashboard", "admin:index", None),
+                    _admin_link("Recommendations", "checklist", "recommendation", "view_recommendation"),
+                    _admin_link("Status updates", "timeline", "statusupdate", "view_statusupdate"),
+                    _admin_link("Source documents", "description", "sourcedocument", "view_sourcedocument"),
+                    _admin_link("Citations", "format_quote", "citation", "view_citation"),
+                    _admin_link("Links", "link", "recommendationlink", "view_recommendationlink"),
+                ],
+            },
+            {
+                "title": "Reference data",
+                "items": [
+                    _admin_link("Actors", "groups", "actor", "view_actor"),
+                    _admin_link("Themes", "sell", "theme", "view_theme"),
+                    _admin_link("Legal provisions", "gavel", "legalprovision", "view_legalprovision"),
+                ],
+            },
+        ],
+    },
+}
+
 # Dashboard origins allowed to call the API from a browser, comma-separated, e.g.
 # CORS_ALLOWED_ORIGINS=https://dashboard.example.org,http://localhost:3000
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
+
+# Sites allowed to show the dashboard's embeddable chart and card (/<language>/embed/…) in an
+# <iframe>, as CSP frame-ancestors sources, comma-separated (e.g. https://ngo.example.org);
+# "*" (the default) lets any site embed them. Every other page may not be framed at all.
+DASHBOARD_EMBED_ANCESTORS = env.list("DASHBOARD_EMBED_ANCESTORS", default=["*"])

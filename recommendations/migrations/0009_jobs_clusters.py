@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0004_evidence_integrity'),
+        ('recommendations', '0008_internal_notes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,369 @@
+"""How the API and the admin scale: each endpoint at several data sizes, beside its floor.
+
+    nice -n 19 .venv/bin/python bench/scale.py --sizes 10000 100000
+    nice -n 19 .venv/bin/python bench/scale.py --sizes 10000 100000 1000000 --repeat 9
+
+For each size it uses the PostgreSQL database ``<--prefix><size>`` on ``--server`` (default
+``tracker_bench_10000`` …), and if that does not exist yet it creates it, migrates it and fills it
+with ``generate_demo_data --recommendations <size> --seed 1`` (kept for the next run; drop it with
+``dropdb``). Then, for every endpoint, in process through Django's test client (DEBUG off, no
+throttles; the server's time without the network): the median and the 95th percentile of
+``--repeat`` runs after a warm-up, and the same for its **floor**: the same rows or counts fetched
+by the plainest SQL through psycopg on the same database and indexes. It prints one table with the
+ratio endpoint / floor per size and the growth ratio largest / smallest size per endpoint.
+
+Each size runs in its own process (Django binds one database per process); see docs/performance.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2019-11-07"
+PAGE = 50
+COUNT_LIMIT = 1000
+VISIBLE = "r.review_state = 'published' AND r.archived_at IS NULL"
+ORDER = "COALESCE(r.made_on, '0001-01-01'::date) DESC, r.id DESC"
+REC_COLUMNS = "r.*, mb.id, mb.slug, mb.name, at.id, at.slug, at.name"
+REC_FROM = (
+    "recommendations_recommendation r JOIN recommendations_actor mb ON mb.id = r.made_by_id "
+    "JOIN recommendations_actor at ON at.id = r.addressed_to_id"
+)
+THEMES_OF = (
+    "SELECT rt.recommendation_id, t.id, t.slug, t.name FROM recommendations_recommendation_themes rt "
+    "JOIN recommendations_theme t ON t.id = rt.theme_id WHERE rt.recommendation_id = ANY(%s)"
+)
+LATEST_ON = (
+    "SELECT s.status, s.as_of FROM recommendations_statusupdate s WHERE s.recommendation_id = r.id "
+    "AND s.review_state = 'published' AND s.as_of <= %(on)s ORDER BY s.as_of DESC, s.created_at DESC, s.id DESC LIMIT 1"
+)
+
+
+# ── the floors: plain SQL for the same rows or counts ──────────────────────────────────────
+
+
+def page_floor(cursor, where="TRUE", params=None, order=ORDER, count=True):
+    """A page of recommendations with their actors and themes (+ the capped count)."""
+    params = params or {}
+    cursor.execute(
+        f"SELECT {REC_COLUMNS} FROM {REC_FROM} WHERE {VISIBLE} AND {where} ORDER BY {order} LIMIT {PAGE + 1}", params
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    cursor.execute(THEMES_OF, [ids])
+    cursor.fetchall()
+    if count:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM recommendations_recommendation r WHERE {VISIBLE} AND {where} "
+            f"LIMIT {COUNT_LIMIT + 1}) s",
+            params,
+        )
+        cursor.fetchall()
+
+
+def full_count(cursor):
+    cursor.execute(f"SELECT count(*) FROM recommendations_recommendation r WHERE {VISIBLE}")
+    cursor.fetchall()
+
+
+def detail_floor(cursor, pk):
+    cursor.execute(f"SELECT {REC_COLUMNS} FROM {REC_FROM} WHERE r.id = %s", [pk])
+    cursor.fetchall()
+    cursor.execute(THEMES_OF, [[pk]])
+    cursor.fetchall()
+    for sql in (
+        "SELECT p.* FROM recommendations_legalprovision p JOIN recommendations_recommendation_legal_provisions x "
+        "ON x.legalprovision_id = p.id WHERE x.recommendation_id = %s",
+        "SELECT c.*, d.id, d.external_id, d.title FROM recommendations_citation c "
+        "JOIN recommendations_sourcedocument d "
+        "ON d.id = c.document_id WHERE c.recommendation_id = %s",
+        "SELECT s.*, c.*, d.external_id, d.title FROM recommendations_statusupdate s "
+        "LEFT JOIN recommendations_citation c ON c.status_update_id = s.id "
+        "LEFT JOIN recommendations_sourcedocument d ON d.id = c.document_id "
+        "WHERE s.recommendation_id = %s AND s.review_state = 'published' ORDER BY s.as_of DESC, s.id DESC",
+    ):
+        cursor.execute(sql, [pk])
+        cursor.fetchall()
+
+
+def stats_floor(cursor):
+    cursor.execute(
+        f"SELECT r.current_status, count(*), count(*) FILTER (WHERE r.due_on < CURRENT_DATE) "
+        f"FROM recommendations_recommendation r WHERE {VISIBLE} GROUP BY 1"
+    )
+    cursor.fetchall()
+
+
+def stats_as_of_floor(cursor):
+    cursor.execute(
+        f"SELECT l.status, count(*), count(*) FILTER (WHERE r.due_on < %(on)s) FROM recommendations_recommendation r "
+        f"LEFT JOIN LATERAL ({LATEST_ON}) l ON TRUE WHERE {VISIBLE} AND r.made_on <= %(on)s GROUP BY 1",
+        {"on": AS_OF},
+    )
+    cursor.fetchall()
+
+
+def stats_theme_floor(cursor):
+    cursor.execute(
+        f"SELECT t.slug, t.name, r.current_status, count(*), count(*) FILTER (WHERE r.due_on < CURRENT_DATE) "
+        f"FROM recommendations_recommendation r LEFT JOIN recommendations_recommendation_themes rt "
+        f"ON rt.recommendation_id = r.id LEFT JOIN recommendations_theme t ON t.id = rt.theme_id "
+        f"WHERE {VISIBLE} GROUP BY 1, 2, 3"
+    )
+    cursor.fetchall()
+
+
+def timeline_floor(cursor):
+    """Counts by status at the end of each month of 10 years: each published assessment holds from
+    its date until the next one; one pass over the history, joined with the month ends."""
+    cursor.execute(
+        f"""
+        WITH points AS (
+            SELECT (d + interval '1 month' - interval '1 day')::date AS point
+            FROM generate_series('2016-01-01'::date, '2025-12-01'::date, interval '1 month') d
+        ), spans AS (
+            SELECT s.recommendation_id, s.status, s.as_of AS since,
+                   lead(s.as_of) OVER (PARTITION BY s.recommendation_id ORDER BY s.as_of, s.created_at, s.id) AS until
+            FROM recommendations_statusupdate s JOIN recommendations_recommendation r ON r.id = s.recommendation_id
+            WHERE s.review_state = 'published' AND {VISIBLE}
+        )
+        SELECT p.point, sp.status, count(*) FROM points p
+        JOIN spans sp ON sp.since <= p.point AND (sp.until IS NULL OR sp.until > p.point)
+        GROUP BY 1, 2
+        """
+    )
+    cursor.fetchall()
+    cursor.execute(
+        f"SELECT count(*) FROM recommendations_recommendation r WHERE {VISIBLE} AND r.made_on <= '2025-12-31'"
+    )
+    cursor.fetchall()
+
+
+# ── one size, in its own process ───────────────────────────────────────────────────────────
+
+
+def measure(function, repeat):
+    function()  # warm-up: caches, plans, imports
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+
+
+def run_one(database_url, repeat):
+    """Measure every endpoint and its floor on one database; print JSON."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import psycopg
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from rest_framework.settings import api_settings
+
+    from recommendations.models import Recommendation, Theme
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
+    api_settings.reload()
+    client = Client()
+    admin = Client()
+    user, _ = get_user_model().objects.get_or_create(username="bench-admin", defaults={"is_staff": True})
+    user.is_superuser = user.is_staff = True
+    user.save()
+    admin.force_login(user)
+
+    total = Recommendation.objects.public().count()
+    theme = Theme.objects.filter(recommendations__isnull=False).order_by("id").first()
+    deep_page = max(2, total // PAGE // 2)
+    deep = client.get("/api/v1/recommendations/", {"page": deep_page - 1}).json()["next"]
+    deep_row = client.get(deep).json()["results"][0]
+    detail_pk = Recommendation.objects.public().order_by("id")[total // 2].pk
+    deep_date = deep_row["made_on"] or "0001-01-01"
+
+    connection = psycopg.connect(_conninfo(settings), autocommit=True)
+    sql = connection.cursor()
+
+    def get(url, browser=client):
+        def call():
+            response = browser.get(url)
+            assert response.status_code == 200, (url, response.status_code, response.content[:200])
+
+        return call
+
+    theme_where = (
+        "r.current_status = 'in_progress' AND r.id IN (SELECT recommendation_id FROM "
+        "recommendations_recommendation_themes WHERE theme_id = %(theme)s)"
+    )
+    search_where = (
+        "to_tsvector('simple', coalesce(r.title, '') || ' ' || coalesce(r.text, '')) "
+        "@@ websearch_to_tsquery('simple', 'assembly')"
+    )
+    as_of_where = f"r.made_on <= %(on)s AND ({LATEST_ON.replace('s.status, s.as_of', 's.status')}) = 'in_progress'"
+    endpoints = [
+        ("list, first page", get("/api/v1/recommendations/"), lambda: page_floor(sql)),
+        (
+            f"list, deep page (cursor, row {deep_page * PAGE:,})",
+            get(deep),
+            lambda: page_floor(
+                sql,
+                "(COALESCE(r.made_on, '0001-01-01'::date), r.id) <= (%(d)s, %(id)s)",
+                {"d": deep_date, "id": deep_row["id"]},
+                count=False,
+            ),
+        ),
+        (
+            f"list, deep page (?page={deep_page})",
+            get(f"/api/v1/recommendations/?page={deep_page}"),
+            lambda: page_floor(sql, "TRUE", {}, order=f"{ORDER} OFFSET {(deep_page - 1) * PAGE}"),
+        ),
+        (
+            "list, status + theme",
+            get(f"/api/v1/recommendations/?status=in_progress&theme={theme.slug}"),
+            lambda: page_floor(sql, theme_where, {"theme": theme.pk}),
+        ),
+        (
+            "list, state under review",
+            get("/api/v1/recommendations/?state_under_review=KZ"),
+            lambda: page_floor(sql, "r.addressed_to_id IN (SELECT id FROM recommendations_actor WHERE country = 'KZ')"),
+        ),
+        ("list, q search", get("/api/v1/recommendations/?q=assembly"), lambda: page_floor(sql, search_where)),
+        (
+            "list, as_of + status",
+            get(f"/api/v1/recommendations/?as_of={AS_OF}&status=in_progress"),
+            lambda: page_floor(sql, as_of_where, {"on": AS_OF}),
+        ),
+        ("detail", get(f"/api/v1/recommendations/{detail_pk}/"), lambda: detail_floor(sql, detail_pk)),
+        ("stats/", get("/api/v1/stats/"), lambda: stats_floor(sql)),
+        (f"stats/?as_of={AS_OF}", get(f"/api/v1/stats/?as_of={AS_OF}"), lambda: stats_as_of_floor(sql)),
+        ("stats/?group_by=theme", get("/api/v1/stats/?group_by=theme"), lambda: stats_theme_floor(sql)),
+        (
+            "stats/timeline/ 10 years by month",
+            get("/api/v1/stats/timeline/?start=2016-01-01&end=2025-12-31&interval=month"),
+            lambda: timeline_floor(sql),
+        ),
+        (
+            "admin changelist, status filter",
+            get("/admin/recommendations/recommendation/?current_status__exact=in_progress", admin),
+            lambda: page_floor(sql, "r.current_status = 'in_progress'"),
+        ),
+        (
+            "admin changelist, search",
+            get("/admin/recommendations/recommendation/?q=assembly", admin),
+            lambda: page_floor(sql, "(r.title ILIKE '%%assembly%%' OR r.text ILIKE '%%assembly%%')"),
+        ),
+        ("dashboard: stats/?group_by=country", get("/api/v1/stats/?group_by=country"), lambda: stats_floor(sql)),
+        ("dashboard: themes/", get("/api/v1/themes/"), None),
+        # What every list page also ran before the count was capped (SQL only, in the floor column).
+        ("before: full COUNT(*) of the list", None, lambda: full_count(sql)),
+    ]
+    results = []
+    for name, endpoint, floor in endpoints:
+        median, p95 = measure(endpoint, repeat) if endpoint else (None, None)
+        floor_median, floor_p95 = measure(floor, repeat) if floor else (None, None)
+        results.append({"name": name, "median": median, "p95": p95, "floor": floor_median, "floor_p95": floor_p95})
+        print(f"  {name}: {median or 0:.1f} ms (floor {floor_median or 0:.1f})", file=sys.stderr)
+    connection.close()
+    print(json.dumps({"total": total, "results": results}))
+
+
+def _conninfo(settings):
+    database = settings.DATABASES["default"]
+    return (
+        f"host={database['HOST'] or '127.0.0.1'} port={database['PORT'] or 5432} dbname={database['NAME']} "
+        f"user={database['USER']}" + (f" password={database['PASSWORD']}" if database["PASSWORD"] else "")
+    )
+
+
+# ── the driver ──────────────────────────────────────────────────────────────────────────────
+
+
+def prepare(server, name, size):
+    """Create, migrate and fill the database for one size unless it exists."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    url = f"{server}/{name}"
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
+    if not exists:
+        subprocess.run(
+            [*manage, "generate_demo_data", "--recommendations", str(size), "--seed", "1"],
+            check=True,
+            env=env,
+            cwd=ROOT,
+        )
+    return url
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--prefix", default="tracker_bench_")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one database
+    args = parser.parse_args()
+    if args.one:
+        run_one(args.one, args.repeat)
+        return
+    measured = {}
+    for size in args.sizes:
+        url = prepare(args.server, f"{args.prefix}{size}", size)
+        print(f"measuring {size:,} …", file=sys.stderr)
+        output = subprocess.run(
+            [sys.executable, __file__, "--one", url, "--repeat", str(args.repeat)],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+        measured[size] = json.loads(output.strip().splitlines()[-1])
+    print_table(measured, args.repeat)
+
+
+def print_table(measured, repeat):
+    sizes = sorted(measured)
+    print(f"PostgreSQL, median / p95 of {repeat} runs in ms; ratio = endpoint / floor (plain SQL through psycopg)")
+    print("sizes: " + ", ".join(f"{size:,} recommendations ({measured[size]['total']:,} public)" for size in sizes))
+    header = f"{'endpoint':<44}"
+    for size in sizes:
+        header += f" | {f'{size:,}: median/p95':>20} {'floor':>7} {'ratio':>6}"
+    header += f" | {'growth':>6}"
+    print(header)
+    print("-" * len(header))
+    names = [row["name"] for row in measured[sizes[0]]["results"]]
+    for index, name in enumerate(names):
+        line = f"{name[:44]:<44}"
+        for size in sizes:
+            row = measured[size]["results"][index]
+            ratio = f"{row['median'] / row['floor']:.1f}" if row["floor"] and row["median"] else "–"
+            floor = f"{row['floor']:.1f}" if row["floor"] else "–"
+            timing = f"{row['median']:>11.1f}/{row['p95']:<8.1f}" if row["median"] else f"{'–':>11} {'':<8}"
+            line += f" | {timing} {floor:>7} {ratio:>6}"
+        first, last = measured[sizes[0]]["results"][index], measured[sizes[-1]]["results"][index]
+        key = "median" if first["median"] else "floor"
+        line += f" | {last[key] / first[key]:>6.2f}"
+        print(line)
+    print(f"growth = median at {sizes[-1]:,} / median at {sizes[0]:,}; generated {datetime.date.today().isoformat()}")
+
+
+if __name__ == "__main__":
+    main()

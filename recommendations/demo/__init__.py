@@ -1,0 +1,1 @@
+"""Synthetic demo data for load tests and demonstrations (``manage.py generate_demo_data``)."""

@@ -1,0 +1,99 @@
+"""generate_demo_data: synthetic data that keeps the tracker's rules, the same for the same seed."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from recommendations import services
+from recommendations.demo.generate import Generator, ensure_reference
+from recommendations.models import Citation, Recommendation, ReviewState, SourceDocument, StatusUpdate
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(count, seed):
+    out = io.StringIO()
+    call_command("generate_demo_data", recommendations=count, seed=seed, stdout=out)
+    return out.getvalue()
+
+
+def test_adds_what_it_says_and_prints_the_rate():
+    output = generate(60, seed=7)
+    demo = Recommendation.objects.filter(external_id__startswith="demo-7-")
+    assert demo.count() == 60
+    updates = StatusUpdate.objects.filter(recommendation__in=demo)
+    citations = (
+        Citation.objects.filter(recommendation__in=demo).count()
+        + Citation.objects.filter(status_update__in=updates).count()
+    )
+    assert f"Added 60 recommendations, {updates.count()} status updates, {citations} citations" in output
+    assert "recommendations/s" in output
+    assert set(demo.values_list("kind", flat=True)) == {"recommendation", "promise"}
+    assert set(demo.values_list("review_state", flat=True)) == {ReviewState.PUBLISHED, ReviewState.DRAFT}
+    assert demo.filter(themes__isnull=False).distinct().count() == 60
+    assert SourceDocument.objects.filter(external_id__startswith="demo-7-", language="ru").exists()
+
+
+def test_every_quote_occurs_in_its_document_at_its_offsets():
+    generate(40, seed=8)
+    citations = Citation.objects.filter(document__external_id__startswith="demo-8-").select_related("document")
+    assert citations.count() >= 40
+    for citation in citations:
+        assert citation.document.text[citation.quote_start : citation.quote_end] == citation.quote
+        passage = citation.document.find_quote(citation.quote)
+        assert (passage.start, passage.end) == (citation.quote_start, citation.quote_end)
+    published = citations.filter(status_update__review_state=ReviewState.PUBLISHED)
+    assert published.exists()
+    assert not published.filter(confirmed_by_process="").exists()
+
+
+def test_current_status_is_what_the_status_service_would_set():
+    generate(80, seed=9)
+    demo = list(Recommendation.objects.filter(external_id__startswith="demo-9-"))
+    assert any(recommendation.current_status for recommendation in demo)
+    for recommendation in demo:
+        stored = (recommendation.current_status, recommendation.current_status_as_of)
+        services.recommendation_refresh_current_status(recommendation=recommendation)
+        assert (recommendation.current_status, recommendation.current_status_as_of) == stored
+
+
+def test_the_same_seed_gives_the_same_data_whatever_the_batch_size():
+    reference = ensure_reference()
+    ids = {model: 1000 for model in (SourceDocument, Recommendation, StatusUpdate, Citation)}
+
+    def rows(batch_size, seed=5):
+        generator = Generator(seed=seed, count=30, reference=reference, ids=ids)
+        documents = generator.documents()
+        batches = list(generator.batches(batch_size))
+        strip = lambda row: {k: v for k, v in row.items() if k not in ("published_at", "confirmed_at")}  # noqa: E731
+        per_model = {}
+        for batch in batches:
+            for model, model_rows in batch.items():
+                per_model.setdefault(model._meta.label, []).extend(strip(row) for row in model_rows)
+        return [strip(row) for row in documents], per_model
+
+    assert rows(7) == rows(30)
+    assert rows(30) != rows(30, seed=6)
+
+
+def test_refuses_a_seed_already_loaded_and_a_bad_count():
+    generate(5, seed=11)
+    with pytest.raises(CommandError, match="seed 11 is already loaded"):
+        generate(5, seed=11)
+    with pytest.raises(CommandError, match="not a whole number of 1 or more"):
+        call_command("generate_demo_data", "--recommendations", "0")
+
+
+def test_ids_continue_after_the_demo_rows():
+    generate(5, seed=12)
+    recommendation = Recommendation.objects.filter(external_id__startswith="demo-12-").first()
+    document = SourceDocument.objects.filter(external_id__startswith="demo-12-").first()
+    update = services.status_update_record(
+        recommendation=recommendation,
+        status="in_progress",
+        as_of=recommendation.made_on,
+        summary="A new one.",
+        citations=[services.CitationInput(document=document, quote=document.text[:20])],
+    )
+    assert update.pk > StatusUpdate.objects.exclude(pk=update.pk).order_by("-pk").first().pk
