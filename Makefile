@@ -15,6 +15,9 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds
 	$(PY) manage.py ensure_demo_admin --url http://$(HOST):$(PORT)/admin/
+	@# A background-job worker beside the web server; it stops when the server stops (Ctrl-C).
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Both cores (pytest-xdist); each worker builds the seed data once (tests/conftest.py).

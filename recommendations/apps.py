@@ -8,6 +8,8 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Recommendation tracker"
 
     def ready(self):
+        # Register the background jobs' handlers with the task a worker runs.
+        from .jobs import assessment, export, review  # noqa: F401
         from .models import SourceDocument, guard_fixture_document
         from .roles import sync_roles_after_migrate
 

@@ -28,6 +28,7 @@ from .models import (
     MAX_ID,
     Actor,
     AffectedGroup,
+    Cluster,
     DatePrecision,
     ImplementationStatus,
     LegalProvision,
@@ -288,6 +289,7 @@ class RecommendationFilterSet(BaseFilterSet):
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due on or before.")
     has_deadline = BooleanFilter(field_name="due_on", lookup_expr="isnull", exclude=True)
     external_id = django_filters.CharFilter()
+    cluster = IdFilter(model=Cluster, field_name="cluster", label="Id of the cluster (the same ask) it belongs to.")
     state_under_review = django_filters.CharFilter(
         method="filter_state_under_review",
         label=(
@@ -474,6 +476,20 @@ class ActorFilterSet(BaseFilterSet):
     def filter_q(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
+
+
+class ClusterFilterSet(BaseFilterSet):
+    """Filters for clusters of repeated asks."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search the name and description.")
+    ordering = ordering_filter("name", "updated_at", "id")
+
+    class Meta:
+        model = Cluster
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
 
 class SdgFilterSet(BaseFilterSet):

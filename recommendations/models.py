@@ -24,6 +24,7 @@ from .permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
 from .querysets import (
     ActorQuerySet,
     AffectedGroupQuerySet,
+    ClusterQuerySet,
     LegalProvisionQuerySet,
     RecommendationQuerySet,
     SourceDocumentQuerySet,
@@ -498,6 +499,25 @@ class LegalProvision(TimestampedModel):
         return f"{label} ({country_code})" if country_code else label
 
 
+class Cluster(TimestampedModel):
+    """Recommendations that make the same ask — across UPR cycles and across recommending bodies —
+    grouped by a curator, so that they can be followed (and assessed) together."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="The ask in a few words.")
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = ClusterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Recommendation(ReviewedModel):
     """Something a state is asked to do (a recommendation) or pledges to do (a promise)."""
 
@@ -586,6 +606,15 @@ class Recommendation(ReviewedModel):
     related = models.ManyToManyField(
         "self", through="RecommendationLink", symmetrical=False, blank=True, related_name="+"
     )
+    cluster = models.ForeignKey(
+        Cluster,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        editable=False,
+        help_text="The group of recommendations making the same ask (set from the cluster's page or the list).",
+    )
     # Denormalised from the status history by services.recommendation_refresh_current_status so
     # that lists, filters and counts over many rows need no subquery.
     current_status = models.CharField(max_length=25, choices=ImplementationStatus.choices, blank=True, editable=False)
@@ -609,7 +638,8 @@ class Recommendation(ReviewedModel):
     objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[themes, legal_provisions, sdgs, affected_groups, also_made_by],
-        excluded_fields=["current_status", "current_status_as_of", "updated_at"],
+        # Grouping into clusters is curation around the row, not a change of what it says.
+        excluded_fields=["current_status", "current_status_as_of", "updated_at", "cluster"],
     )
 
     class Meta:
@@ -954,3 +984,7 @@ class InternalNote(TimestampedModel):
 
     def __str__(self):
         return f"Note by {self.author or 'someone'}, {self.created_at:%d %B %Y}" if self.created_at else "Note"
+
+
+# The background jobs' record lives next to the jobs (recommendations/jobs/); it belongs to this app.
+from .jobs.models import Job  # noqa: E402, F401

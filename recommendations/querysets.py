@@ -56,6 +56,12 @@ def _public_status_updates():
     return StatusUpdate.objects.public()
 
 
+class ClusterQuerySet(models.QuerySet):
+    def public(self):
+        """Clusters with at least one public member (members are shown as ``visible_to`` allows)."""
+        return self.filter(pk__in=_public_recommendations().filter(cluster__isnull=False).values("cluster"))
+
+
 class ReferenceQuerySet(models.QuerySet):
     """Reference data: public once a public row uses it (``used_publicly``), as the rule above says.
 

@@ -30,6 +30,7 @@ CURATED_MODELS = [
     "statusupdate",
     "citation",
     "recommendationlink",
+    "cluster",
     "internalnote",
 ]
 # Editors may remove their own mistakes; the services refuse it once a row is published, and a
@@ -41,7 +42,8 @@ ADMINISTRATOR_APPS = ["recommendations", "auth", "authtoken", "axes"]
 
 
 def _role_permission_codenames():
-    viewer = {codename("view", model) for model in CURATED_MODELS}
+    # Every role sees the background jobs (progress, outcome); nobody edits them by hand.
+    viewer = {codename("view", model) for model in [*CURATED_MODELS, "job"]}
     editor = (
         viewer
         | {codename(action, model) for model in CURATED_MODELS for action in ("add", "change")}

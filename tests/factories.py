@@ -8,6 +8,7 @@ import factory
 from recommendations import services
 from recommendations.models import (
     Actor,
+    Cluster,
     LegalProvision,
     Recommendation,
     ReviewState,
@@ -63,6 +64,13 @@ class LegalProvisionFactory(factory.django.DjangoModelFactory):
     country = "KZ"
     instrument = "Criminal Code"
     article = factory.Sequence(lambda n: str(100 + n))
+
+
+class ClusterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cluster
+
+    name = factory.Sequence(lambda n: f"Cluster {n}")
 
 
 class RecommendationFactory(factory.django.DjangoModelFactory):

@@ -16,6 +16,7 @@ from recommendations.models import (
 )
 from tests.factories import (
     ActorFactory,
+    ClusterFactory,
     LegalProvisionFactory,
     RecommendationFactory,
     SourceDocumentFactory,
@@ -96,12 +97,15 @@ def rows():
     )
     record_status(d, ImplementationStatus.PARTIALLY_IMPLEMENTED, D(2001, 12, 1), document)
 
+    cluster = ClusterFactory(name="Protest and custody")
+    Recommendation.objects.filter(pk__in=[a.pk, b.pk]).update(cluster=cluster)
     objects = {
         "assembly": assembly,
         "torture": torture,
         "hrw": hrw,
         "kazakhstan": kazakhstan,
         "art_174": art_174,
+        "cluster": cluster,
         "defenders": defenders,
     }
     return {name: obj.pk for name, obj in objects.items()}
@@ -148,6 +152,7 @@ CASES = [
     ({"made_by": "hrw"}, "B"),
     ({"made_by": "kazakhstan"}, ""),
     ({"made_by_id": "{hrw}"}, "B"),
+    ({"cluster": "{cluster}"}, "AB"),
     ({"addressed_to": "uzbekistan"}, "C"),
     ({"addressed_to": "hrw"}, ""),
     ({"addressed_to_id": "{kazakhstan}"}, "ABD"),

@@ -94,3 +94,10 @@ def test_what_the_public_sees_is_decided_once():
     querysets.py; the filters take their choices from it, never from a whole table."""
     assert modules_matching(r"def (sees_drafts|visible_to|used_publicly)\b") == ["querysets.py"]
     assert modules_matching(r"Filter\([^)]*queryset=\w+\.objects") == []
+
+
+def test_the_spreadsheet_formula_rule_is_written_once():
+    # The API's ?format=csv, the exports (admin and API) and the background export jobs neutralise
+    # formula-like cells with the one rule of spreadsheets.py.
+    assert modules_matching(r"def neutralise_formula\b") == ["spreadsheets.py"]
+    assert modules_matching(r"FORMULA_PREFIXES\s*=|\\uff1d") == ["spreadsheets.py"]

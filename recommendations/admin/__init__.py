@@ -2,4 +2,4 @@
 than one row go through ``services``; list columns are fed by annotations and ``select_related``
 so a page costs a fixed number of queries however many rows it shows."""
 
-from . import accounts, documents, recommendations, status_updates, taxonomy  # noqa: F401  (registers the admins)
+from . import accounts, clusters, documents, jobs, recommendations, status_updates, taxonomy  # noqa: F401  (registers the admins)

@@ -36,10 +36,17 @@ def editable_by(request, reviewed, publish_permission):
     return reviewed is None or not reviewed.is_published or request.user.has_perm(publish_permission)
 
 
-def review_action(model_admin, request, queryset, service, done):
+def review_action(model_admin, request, queryset, service, done, job_kind=None):
     """An admin action that runs a review service (publish, withdraw, archive, restore) on each
     selected row and says how many changed. The selection is read, and counted, before acting:
-    acting can take rows out of the changelist's filter (publishing drafts listed as drafts)."""
+    acting can take rows out of the changelist's filter (publishing drafts listed as drafts).
+    A selection larger than ``JOBS_INLINE_LIMIT`` is handed to a background job (``job_kind``)
+    that runs the same service on each row."""
+    from .jobs import is_large, queue_review_job
+
+    if job_kind is not None and is_large(queryset):
+        queue_review_job(model_admin, request, queryset, job_kind)
+        return
     selected = list(queryset)
     changed = sum(service(**{model_admin.review_argument: row}, user=request.user) for row in selected)
     opts = model_admin.model._meta

@@ -30,6 +30,7 @@ from .common import (
     form_model_fields,
     snippet,
 )
+from .exports import SpreadsheetExportMixin
 from .paginator import EstimatedCountPaginator
 from .theme import HistoryAdmin, TabularInline
 
@@ -57,7 +58,7 @@ class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, T
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(HistoryAdmin):
+class SourceDocumentAdmin(SpreadsheetExportMixin, HistoryAdmin):
     list_display = ["title_cell", "publisher", "document_type", "published", "citation_count", "read_column"]
     list_filter = [
         "document_type",
@@ -275,7 +276,7 @@ class SourceDocumentAdmin(HistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ParentReviewMixin, HistoryAdmin):
+class CitationAdmin(SpreadsheetExportMixin, ParentReviewMixin, HistoryAdmin):
     list_display = ["quote_snippet", "document", "location", "cites", "confirmation"]
     list_filter = ["document__document_type", ("document", admin.RelatedFieldListFilter)]
     search_fields = ["quote", "document__external_id", "document__title", "recommendation__title"]

@@ -17,12 +17,15 @@ from ..forms import OptimisticLockForm
 from ..keyset import made_on_key
 from ..models import (
     Citation,
+    Job,
     Recommendation,
     RecommendationLink,
     StatusUpdate,
 )
 from ..search import search_recommendations
 from . import badges
+from .assessment import BulkAssessmentMixin
+from .clusters import ClusterActionsMixin
 from .common import (
     InternalNoteInline,
     InternalNotesAdminMixin,
@@ -33,6 +36,7 @@ from .common import (
     snippet,
 )
 from .documents import CitationInline
+from .exports import SpreadsheetExportMixin
 from .filters import (
     ArchivedFilter,
     HasDeadlineFilter,
@@ -41,6 +45,7 @@ from .filters import (
     StateUnderReviewFilter,
     UprActionCategoryFilter,
 )
+from .jobs import RecommendationsChangedByJobFilter
 from .paginator import EstimatedCountPaginator
 from .review import PublishReviewMixin
 from .theme import HistoryAdmin, ModelAdmin, TabularInline
@@ -117,7 +122,14 @@ class RecommendationForm(OptimisticLockForm):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(
-    InternalNotesAdminMixin, UprImportAdminMixin, PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin
+    ClusterActionsMixin,
+    BulkAssessmentMixin,
+    SpreadsheetExportMixin,
+    InternalNotesAdminMixin,
+    UprImportAdminMixin,
+    PublishReviewMixin,
+    ReviewedAdminMixin,
+    HistoryAdmin,
 ):
     note_parent_field = "recommendation"
     form = RecommendationForm
@@ -125,12 +137,14 @@ class RecommendationAdmin(
     publish_service = staticmethod(services.recommendation_publish)
     send_back_service = staticmethod(services.recommendation_send_back)
     review_argument = "recommendation"
+    publish_job_kind = Job.Kind.PUBLISH
     # Few, meaningful columns (kind and "made" ride under the title); on a phone unfold shows each
     # row as a card, title, status and overdue first.
     list_display = ["title_cell", "status_badge", "overdue_badge", "due", "addressed_to", "review"]
     list_display_links = ["title_cell"]
     list_filter_submit = True  # the autocomplete filters apply together, with one button
     list_filter = [
+        RecommendationsChangedByJobFilter,
         ("review_state", ChoicesDropdownFilter),
         MineFilter,
         ArchivedFilter,
@@ -149,6 +163,8 @@ class RecommendationAdmin(
         ("legal_provisions", AutocompleteSelectMultipleFilter),
         ("made_by", AutocompleteSelectFilter),
         ("addressed_to", AutocompleteSelectFilter),
+        # Clusters grow with the data: searched too (ClusterAdmin.search_fields).
+        ("cluster", AutocompleteSelectFilter),
         # Short fixed lists: 17 goals, UHRI's groups of persons.
         "sdgs",
         "affected_groups",
@@ -171,6 +187,7 @@ class RecommendationAdmin(
         "affected_groups",
     ]
     readonly_fields = [
+        "cluster_display",
         "status_now",
         "overdue",
         "add_status_update",
@@ -189,7 +206,7 @@ class RecommendationAdmin(
     ]
     # The status history first: it is what a curator comes to a recommendation for.
     inlines = [StatusHistoryInline, RecommendationCitationInline, RecommendationLinkInline, InternalNoteInline]
-    actions = ["publish", "unpublish", "archive", "restore"]
+    actions = ["publish", "unpublish", "archive", "restore", "assess", "make_cluster", "leave_cluster"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
@@ -211,7 +228,7 @@ class RecommendationAdmin(
             },
         ),
         ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
-        ("Subject", {"fields": ["themes", "legal_provisions", "sdgs", "affected_groups"]}),
+        ("Subject", {"fields": ["themes", "legal_provisions", "sdgs", "affected_groups", "cluster_display"]}),
         (
             "Status (derived from the published history below)",
             {"fields": ["status_now", "overdue", "add_status_update"]},
@@ -318,19 +335,21 @@ class RecommendationAdmin(
 
     @admin.action(description="Withdraw selected recommendations to draft", permissions=["publish"])
     def unpublish(self, request, queryset):
-        review_action(self, request, queryset, services.recommendation_unpublish, "withdrawn to draft")
+        review_action(
+            self, request, queryset, services.recommendation_unpublish, "withdrawn to draft", Job.Kind.UNPUBLISH
+        )
 
     @admin.action(description="Archive selected recommendations", permissions=["archive"])
     def archive(self, request, queryset):
-        review_action(self, request, queryset, services.recommendation_archive, "archived")
+        review_action(self, request, queryset, services.recommendation_archive, "archived", Job.Kind.ARCHIVE)
 
     @admin.action(description="Restore selected recommendations from the archive", permissions=["archive"])
     def restore(self, request, queryset):
-        review_action(self, request, queryset, services.recommendation_restore, "restored")
+        review_action(self, request, queryset, services.recommendation_restore, "restored", Job.Kind.RESTORE)
 
 
 @admin.register(RecommendationLink)
-class RecommendationLinkAdmin(ModelAdmin):
+class RecommendationLinkAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["from_recommendation", "relation", "to_recommendation"]
     list_filter = ["relation"]
     search_fields = ["from_recommendation__title", "to_recommendation__title", "note"]

@@ -47,6 +47,7 @@ class PublishReviewMixin:
     publish_service = None  # e.g. staticmethod(services.status_update_publish)
     send_back_service = None
     review_argument = ""  # the services' keyword for the row: "status_update" or "recommendation"
+    publish_job_kind = None  # the background job that publishes a large selection
 
     def get_urls(self):
         urls = [
@@ -99,7 +100,28 @@ class PublishReviewMixin:
         return self.review_response(request, [instance], done_url=change_url, action_url=request.path)
 
     def publish(self, request, queryset):
-        """The action: first the publish screen, then (its form posted back) publish or send back."""
+        """The action: first the publish screen, then (its form posted back) publish or send back.
+        A selection too large for one screen is published by a background job once the reviewer
+        confirms it on a page saying what publishing means."""
+        from .jobs import confirm_bulk_response, is_large, queue_review_job
+
+        if self.publish_job_kind and is_large(queryset):
+            if request.POST.get("confirm_bulk") == "yes":
+                queue_review_job(self, request, queryset, self.publish_job_kind)
+                return None
+            noun = self.opts.verbose_name_plural
+            return confirm_bulk_response(
+                self,
+                request,
+                queryset,
+                action="publish",
+                title=f"Publish {queryset.count()} {noun}",
+                explanation=(
+                    f"Publishing confirms, in your name, that each quote cited by these {noun} supports its claim, "
+                    "as the publish screen does one row at a time. Rows you wrote yourself are refused (another "
+                    "reviewer must publish them) unless self-review is allowed."
+                ),
+            )
         rows = list(self.review_queryset(request).filter(pk__in=queryset.values("pk")))
         return self.review_response(request, rows, done_url=request.get_full_path(), action_url="")
 

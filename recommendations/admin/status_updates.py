@@ -5,10 +5,12 @@ from rangefilter.filters import DateRangeFilterBuilder
 
 from .. import services
 from ..forms import OptimisticLockForm, StatusUpdateWithCitationForm
-from ..models import StatusUpdate
+from ..models import Job, StatusUpdate
 from .common import InternalNoteInline, InternalNotesAdminMixin, ReviewedAdminMixin, form_model_fields, review_action
 from .documents import CitationInline
+from .exports import SpreadsheetExportMixin
 from .filters import RecordedByMeFilter
+from .jobs import StatusUpdatesChangedByJobFilter
 from .paginator import EstimatedCountPaginator
 from .review import PublishReviewMixin
 from .theme import HistoryAdmin
@@ -30,7 +32,9 @@ class StatusUpdateChangeForm(OptimisticLockForm):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(InternalNotesAdminMixin, PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin):
+class StatusUpdateAdmin(
+    SpreadsheetExportMixin, InternalNotesAdminMixin, PublishReviewMixin, ReviewedAdminMixin, HistoryAdmin
+):
     """Adding uses one form (status + its first citation) that calls ``status_update_record``;
     changes and deletions go through the service too, so the current status stays in step.
     Publishing goes through the publish screen (``review.py``), where the reviewer confirms each quote."""
@@ -41,6 +45,7 @@ class StatusUpdateAdmin(InternalNotesAdminMixin, PublishReviewMixin, ReviewedAdm
     publish_service = staticmethod(services.status_update_publish)
     send_back_service = staticmethod(services.status_update_send_back)
     review_argument = "status_update"
+    publish_job_kind = Job.Kind.PUBLISH_STATUS_UPDATES
     list_display = [
         "recommendation",
         "status",
@@ -52,6 +57,7 @@ class StatusUpdateAdmin(InternalNotesAdminMixin, PublishReviewMixin, ReviewedAdm
         "created_at",
     ]
     list_filter = [
+        StatusUpdatesChangedByJobFilter,
         "review_state",
         RecordedByMeFilter,
         "status",

@@ -10,11 +10,12 @@ from ..models import (
     SustainableDevelopmentGoal,
     Theme,
 )
+from .exports import SpreadsheetExportMixin
 from .theme import ModelAdmin
 
 
 @admin.register(Actor)
-class ActorAdmin(ModelAdmin):
+class ActorAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["name", "kind", "country", "part_of"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "description"]
@@ -25,7 +26,7 @@ class ActorAdmin(ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(ModelAdmin):
+class ThemeAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["name", "parent", "recommendation_count"]
     search_fields = ["name", "slug", "description"]
     list_select_related = ["parent"]
@@ -43,7 +44,7 @@ class ThemeAdmin(ModelAdmin):
 
 
 @admin.register(LegalProvision)
-class LegalProvisionAdmin(ModelAdmin):
+class LegalProvisionAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["__str__", "instrument", "article", "country", "title", "recommendation_count"]
     list_filter = ["country"]
     search_fields = ["instrument", "article", "title", "slug"]
@@ -59,7 +60,7 @@ class LegalProvisionAdmin(ModelAdmin):
 
 
 @admin.register(SustainableDevelopmentGoal)
-class SustainableDevelopmentGoalAdmin(ModelAdmin):
+class SustainableDevelopmentGoalAdmin(SpreadsheetExportMixin, ModelAdmin):
     """The 17 goals ship with the tracker (migration 0005); curators may correct a name."""
 
     list_display = ["number", "name", "recommendation_count"]
@@ -82,7 +83,7 @@ class SustainableDevelopmentGoalAdmin(ModelAdmin):
 
 
 @admin.register(AffectedGroup)
-class AffectedGroupAdmin(ModelAdmin):
+class AffectedGroupAdmin(SpreadsheetExportMixin, ModelAdmin):
     list_display = ["name", "recommendation_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

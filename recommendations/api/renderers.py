@@ -9,29 +9,11 @@ citations) becomes one cell with its values joined by " | " instead of a column 
 text cell that a spreadsheet would run as a formula is neutralised.
 """
 
-import re
-
+from rest_framework.renderers import BaseRenderer
 from rest_framework_csv import renderers
 
-LIST_SEPARATOR = " | "
-# What makes a spreadsheet read a cell as a formula (CSV injection, OWASP), with the full-width
-# forms (＝ ＋ － ＠) that spreadsheets in East Asian locales also accept.
-FORMULA_PREFIXES = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
-# Where a spreadsheet may start a new cell: the separators a user may pick when opening a CSV
-# (comma, semicolon, tab, pipe), line breaks, and their full-width forms.
-SEPARATORS = ",;\t|\r\n\uff0c\uff1b\uff5c"
-_FORMULA = re.compile(f"(^|[{re.escape(SEPARATORS)}])([ ]*)(?=[{re.escape(FORMULA_PREFIXES)}])")
-
-
-def neutralise_formula(value):
-    """A text cell gets an apostrophe, which spreadsheets show as text, before anything that
-    starts like a formula: at its start, and after any separator, since a spreadsheet opening
-    the file with another separator than the comma (";" in many locales) splits ``x;=1+1`` into
-    ``x`` and a formula. Anyone can write a recommendation's title, but opening an export must
-    not run it."""
-    if isinstance(value, str):
-        return _FORMULA.sub(r"\1\2'", value)
-    return value
+# One rule for every spreadsheet the tracker writes (the admin's exports too).
+from ..spreadsheets import LIST_SEPARATOR, neutralise_formula
 
 
 def serializer_columns(serializer, prefix=""):
@@ -86,3 +68,24 @@ class CSVRenderer(renderers.CSVRenderer):
             for key, value in self.flatten_item(item).items():
                 joined.setdefault(key, []).append("" if value is None else str(value))
         return {key: LIST_SEPARATOR.join(values) for key, values in joined.items()}
+
+
+class SpreadsheetRenderer(BaseRenderer):
+    """The ``export`` endpoints' formats: the view writes the file (``spreadsheets``), the
+    renderer only names the format for content negotiation."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class CSVExportRenderer(SpreadsheetRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXExportRenderer(SpreadsheetRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"

@@ -20,6 +20,7 @@ from ..models import (
     Actor,
     AffectedGroup,
     Citation,
+    Cluster,
     DateBasis,
     DatePrecision,
     ImplementationStatus,
@@ -269,6 +270,45 @@ class HistoryEntrySerializer(StatusUpdateSerializer):
 # ── Recommendations ──────────────────────────────────────────────────────────────────────
 
 
+class ClusterSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cluster
+        fields = ["id", "name"]
+
+
+class ClusterMemberSerializer(serializers.ModelSerializer):
+    """A member of a cluster: which recommendation, by whom, when, and its current status."""
+
+    made_by = ActorSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "title",
+            "made_by",
+            "made_on",
+            "made_on_precision",
+            "upr_cycle",
+            "current_status",
+            "current_status_as_of",
+        ]
+
+
+class ClusterSerializer(serializers.ModelSerializer):
+    """Recommendations that make the same ask, across cycles and recommending bodies."""
+
+    members = ClusterMemberSerializer(many=True, read_only=True, source="visible_members")
+    member_count = serializers.SerializerMethodField(help_text="How many of its members you can see.")
+
+    class Meta:
+        model = Cluster
+        fields = ["id", "name", "description", "member_count", "members", "created_at", "updated_at"]
+
+    def get_member_count(self, obj) -> int:
+        return len(obj.visible_members)
+
+
 class RecommendationSerializer(serializers.ModelSerializer):
     """What a dashboard shows in a table. ``status``, ``status_as_of`` and ``overdue`` are those
     that held on the ``as_of`` date if one was asked for, otherwise today's."""
@@ -282,6 +322,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     status_as_of = serializers.DateField(source="effective_status_as_of", read_only=True, allow_null=True)
     overdue = serializers.BooleanField(source="effective_overdue", read_only=True)
     themes = ThemeSummarySerializer(many=True, read_only=True)
+    cluster = ClusterSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Recommendation
@@ -304,6 +345,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "status_as_of",
             "overdue",
             "themes",
+            "cluster",
             "review_state",
             "updated_at",
         ]

@@ -11,6 +11,7 @@ router.register("status-updates", views.StatusUpdateViewSet, basename="statusupd
 router.register("documents", views.SourceDocumentViewSet, basename="sourcedocument")
 router.register("actors", views.ActorViewSet, basename="actor")
 router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("clusters", views.ClusterViewSet, basename="cluster")
 router.register("sdgs", views.SdgViewSet, basename="sdg")
 router.register("affected-groups", views.AffectedGroupViewSet, basename="affectedgroup")
 router.register("legal-provisions", views.LegalProvisionViewSet, basename="legalprovision")

@@ -14,6 +14,7 @@ read with it sent back in ``If-Match``: a stale one gets 412 and nothing is save
 import functools
 import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -21,6 +22,7 @@ from django.http import JsonResponse
 from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import views as drf_views
@@ -33,10 +35,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from .. import services
+from .. import services, spreadsheets
 from ..filters import (
     ActorFilterSet,
     AffectedGroupFilterSet,
+    ClusterFilterSet,
     LegalProvisionFilterSet,
     RecommendationFilterSet,
     SdgFilterSet,
@@ -49,6 +52,7 @@ from ..models import (
     Actor,
     AffectedGroup,
     Citation,
+    Cluster,
     LegalProvision,
     Recommendation,
     SourceDocument,
@@ -60,7 +64,7 @@ from ..querysets import visible_to
 from ..stats import status_counts, status_timeline, timeline_points
 from . import serializers as api
 from .parsers import max_body_size, too_large
-from .renderers import CSVRenderer, serializer_columns
+from .renderers import CSVExportRenderer, CSVRenderer, SpreadsheetRenderer, XLSXExportRenderer, serializer_columns
 
 
 def citations_for_api():
@@ -178,12 +182,48 @@ class ApiViewMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are always JSON with field messages, even when CSV was asked for.
-        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), CSVRenderer):
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and isinstance(renderer, CSVRenderer | SpreadsheetRenderer):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
     def get_csv_header(self):
         return serializer_columns(self.get_serializer())
+
+
+EXPORT_SCHEMA = extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "format", str, enum=["csv", "xlsx"], description="The spreadsheet's format: CSV (default) or XLSX."
+        )
+    ],
+    responses={
+        (200, "text/csv"): OpenApiTypes.BINARY,
+        (200, XLSXExportRenderer.media_type): OpenApiTypes.BINARY,
+        400: None,
+    },
+)
+
+
+class SpreadsheetExportMixin:
+    """``GET …/export/?format=csv|xlsx&<the list's filters>``: every row the filters select (no
+    pages) with readable columns, as the admin's export writes them. CSV streams whatever the
+    number of rows; XLSX is built in memory, so it is limited to ``EXPORT_INLINE_LIMIT`` rows
+    (narrow the filters, or use CSV)."""
+
+    def export_response(self, request):
+        ids = list(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))
+        file_format = request.accepted_renderer.format
+        if file_format == "xlsx" and len(ids) > settings.EXPORT_INLINE_LIMIT:
+            raise ValidationError(
+                {
+                    "format": [
+                        f"{len(ids)} rows are more than an XLSX export holds here ({settings.EXPORT_INLINE_LIMIT}): "
+                        "narrow the filters, or export as CSV."
+                    ]
+                }
+            )
+        return spreadsheets.download_response(self.queryset.model, ids, file_format)
 
 
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -294,6 +334,21 @@ class ActorViewSet(ReadOnlyViewSet):
         return super().get_queryset().with_links_shown(self.request.user)
 
 
+class ClusterViewSet(ReadOnlyViewSet):
+    """Clusters of repeated asks: recommendations that make the same ask, across cycles and
+    recommending bodies, with their members' current statuses. The public sees the published
+    members (and only clusters that have some)."""
+
+    queryset = Cluster.objects.order_by("name", "id")
+    serializer_class = api.ClusterSerializer
+    filterset_class = ClusterFilterSet
+
+    def get_queryset(self):
+        members = visible(Recommendation.objects.select_related("made_by"), self.request)
+        queryset = visible(super().get_queryset(), self.request)
+        return queryset.prefetch_related(Prefetch("members", queryset=members, to_attr="visible_members"))
+
+
 class ThemeViewSet(ReadOnlyViewSet):
     """The subjects recommendations are tagged with."""
 
@@ -373,7 +428,7 @@ IF_MATCH = OpenApiParameter(
         responses={200: api.RecommendationDetailSerializer},
     ),
 )
-class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
+class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
     """Recommendations and promises. With ``as_of=YYYY-MM-DD``, ``status``, ``status_as_of`` and
     ``overdue`` are those that held on that date, and items made after it are left out.
 
@@ -386,7 +441,7 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
     max_body_sizes = {"partial_update": 256 * 1024}  # a recommendation's text may be long
     change_serializer_class = api.RecommendationChangeSerializer
     review_argument = "recommendation"
-    queryset = Recommendation.objects.select_related("made_by", "addressed_to").prefetch_related(
+    queryset = Recommendation.objects.select_related("made_by", "addressed_to", "cluster").prefetch_related(
         "themes", "also_made_by"
     )
     filterset_class = RecommendationFilterSet
@@ -406,6 +461,14 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
 
     def change(self, instance, **fields):
         services.recommendation_change(recommendation=instance, user=self.request.user, **fields)
+
+    @EXPORT_SCHEMA
+    @action(detail=False, methods=["get"], renderer_classes=[CSVExportRenderer, XLSXExportRenderer])
+    def export(self, request):
+        """The filtered recommendations as a spreadsheet (CSV or XLSX): every row the filters
+        select, with readable columns — dates by their precision, current status, overdue, themes,
+        legal provisions, cluster and citations (quote and document)."""
+        return self.export_response(request)
 
     @PUBLISH_SCHEMA
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
@@ -458,7 +521,9 @@ class RecommendationViewSet(VersionedWritesMixin, mixins.UpdateModelMixin, ReadO
         responses={200: api.StatusUpdateSerializer},
     ),
 )
-class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
+class StatusUpdateViewSet(
+    SpreadsheetExportMixin, VersionedWritesMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet
+):
     """The status history of every recommendation, newest first, with its evidence.
 
     ``POST`` records a new status update with its citations, as the admin's form does (the same
@@ -504,6 +569,13 @@ class StatusUpdateViewSet(VersionedWritesMixin, mixins.CreateModelMixin, mixins.
     def unpublish(self, request, pk=None):
         """Take a published status update back to draft, e.g. one published by mistake (reviewers)."""
         return self.review_action(services.status_update_unpublish)
+
+    @EXPORT_SCHEMA
+    @action(detail=False, methods=["get"], renderer_classes=[CSVExportRenderer, XLSXExportRenderer])
+    def export(self, request):
+        """The filtered status updates as a spreadsheet (CSV or XLSX), every row the filters
+        select, with the recommendation, the status, its date by precision and its citations."""
+        return self.export_response(request)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

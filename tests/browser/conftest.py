@@ -17,6 +17,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
+
 # One request at a time. With SQLite in memory the live server's threads share the test's single
 # connection, and a page's charts fetch several API answers at once: two threads on one SQLite
 # connection deadlocked a run. Django closes each connection of a single-threaded server after its

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # Background jobs: Django's tasks interface (backport) and its ORM backend.
+    "django_tasks",
+    "django_tasks_db",
     "recommendations",
     # The public dashboard at /<language>/, built on the API only.
     "dashboard",
@@ -219,6 +222,30 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Background jobs (recommendations/jobs/): queued in the database and run by
+# `python manage.py db_worker` (one or more, beside the web server). A larger deployment can swap
+# the backend by settings alone, e.g. django-tasks-rq on Redis.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Selections larger than this run as a job; smaller ones at once, through the same services.
+JOBS_INLINE_LIMIT = env.int("JOBS_INLINE_LIMIT", default=50)
+# Rows per transaction in a job, at most, and seconds per transaction, at most: a killed worker
+# loses at most one batch, which a rerun redoes; short transactions leave the database free for
+# the curators' own saves meanwhile.
+JOBS_BATCH_SIZE = env.int("JOBS_BATCH_SIZE", default=200)
+JOBS_BATCH_SECONDS = env.float("JOBS_BATCH_SECONDS", default=1.0)
+# A running job with no committed progress for this many seconds is taken for dead and may be
+# queued again (admin: Jobs → Run again; `python manage.py requeue_stale_jobs`).
+JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=300)
+# Exports with more rows than this are written by a job; smaller ones are streamed at once.
+EXPORT_INLINE_LIMIT = env.int("EXPORT_INLINE_LIMIT", default=5000)
+# Where export jobs write their files (served to staff through the admin only).
+EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-exports")))
 
 # Cache: Redis when REDIS_URL is set (Django's own backend), shared by every worker and host; it
 # holds the API throttling counters (DRF uses the default cache). Without it, a per-process

@@ -1,0 +1,185 @@
+"""Time the background jobs end to end with a real worker, and the admin's slowest request meanwhile.
+
+    python bench/jobs.py [--rows 16000] [--assess 1000]            # SQLite (a temporary file)
+    DATABASE_URL=postgres://… python bench/jobs.py                  # PostgreSQL (creates test_<name>)
+
+On a fresh database it creates ROWS draft recommendations (each with one citation), then, with a
+`db_worker` process running: publishes them all as one job, bulk-assesses ASSESS of them, and
+exports all ROWS to XLSX — each time from queueing to done. While each job runs it keeps asking
+for the job's admin page and the recommendations' list, and reports the longest of those
+requests. The database is destroyed at the end. Use small sizes while developing, and
+`nice -n 19` for a full run.
+"""
+
+import argparse
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# Test settings: production behaviour (DEBUG off, so no query log skews the figures), no .env needed.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
+
+
+def database_url(connection):
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    return f"postgres://{auth}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+def make_drafts(rows):
+    from django.contrib.auth.models import Group, User
+
+    from recommendations.models import Actor, Citation, Recommendation, ReviewState, SourceDocument
+    from recommendations.roles import EDITOR
+
+    editor = User.objects.create_user("bench-editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    state = Actor.objects.create(name="Kazakhstan", slug="kz-bench", kind=Actor.Kind.STATE, country="KZ")
+    recommender = Actor.objects.create(name="Norway", slug="no-bench", kind=Actor.Kind.STATE, country="NO")
+    text = "The committee notes that the reform of the law on peaceful assemblies has stalled since 2020."
+    document = SourceDocument.objects.create(external_id="bench.txt", title="Bench report", text=text)
+    quote = "the reform of the law on peaceful assemblies has stalled"
+    start = text.index(quote)
+    drafts = Recommendation.objects.bulk_create(
+        Recommendation(
+            title=f"Recommendation {n}",
+            text=f"Reform the law on peaceful assemblies ({n}).",
+            made_by=recommender,
+            addressed_to=state,
+            made_on=datetime.date(2019, 11, 7),
+            review_state=ReviewState.DRAFT,
+            created_by=editor,
+            external_id=f"bench:{n}",
+        )
+        for n in range(rows)
+    )
+    Citation.objects.bulk_create(
+        Citation(document=document, quote=quote, quote_start=start, quote_end=start + len(quote), recommendation=r)
+        for r in drafts
+    )
+    return editor, document, [r.pk for r in drafts]
+
+
+def watch(job, client, urls):
+    """Ask for the admin pages until the job is done; returns (seconds to done, longest request)."""
+    from recommendations.jobs.models import Job
+
+    started, longest = time.perf_counter(), 0.0
+    while True:
+        for url in urls:
+            before = time.perf_counter()
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            longest = max(longest, time.perf_counter() - before)
+        job.refresh_from_db()
+        if job.state in (Job.State.SUCCEEDED, Job.State.FAILED):
+            return time.perf_counter() - started, longest, job
+        time.sleep(0.5)
+
+
+def main(rows, assess):
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import Group, User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+
+    from recommendations import services
+    from recommendations.jobs.assessment import assessment_queue
+    from recommendations.jobs.export import export_job_queue
+    from recommendations.jobs.models import Job
+    from recommendations.jobs.review import review_job_queue
+    from recommendations.models import Recommendation, ReviewState
+    from recommendations.roles import REVIEWER
+
+    directory = tempfile.TemporaryDirectory()
+    if connection.vendor == "sqlite":
+        # A file, as in production, and one the worker process can open too.
+        connection.settings_dict["TEST"]["NAME"] = str(Path(directory.name) / "bench.sqlite3")
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    worker = None
+    try:
+        from django.conf import settings
+
+        settings.EXPORT_DIR = Path(directory.name)
+        created = time.perf_counter()
+        editor, document, ids = make_drafts(rows)
+        print(f"database: {connection.vendor}; {rows} drafts created in {time.perf_counter() - created:.1f} s")
+        reviewer = User.objects.create_user("bench-reviewer", is_staff=True)
+        reviewer.groups.add(Group.objects.get(name=REVIEWER))
+        client = Client()
+        client.force_login(reviewer)
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(connection),
+            "ENV_FILE": os.devnull,
+            "EXPORT_DIR": directory.name,
+        }
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0.2",
+                "-v",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        changelist = reverse("admin:recommendations_recommendation_changelist")
+
+        def run(label, job):
+            urls = [reverse("admin:recommendations_job_change", args=[job.pk]), changelist]
+            seconds, longest, job = watch(job, client, urls)
+            print(f"{label:<40}{seconds:>9.1f} s to done   longest admin request {longest:.2f} s   {job.outcome}")
+
+        run(f"publish {rows} drafts", review_job_queue(kind=Job.Kind.PUBLISH, ids=ids, user=reviewer))
+        assert Recommendation.objects.filter(review_state=ReviewState.PUBLISHED).count() == rows
+        fields = {
+            "status": "in_progress",
+            "as_of": datetime.date(2024, 5, 1),
+            "summary": "Bench assessment.",
+            "as_of_precision": "day",
+            "as_of_basis": "stated",
+            "date_note": "",
+            "assessor_kind": "staff",
+            "assessed_by": None,
+        }
+        citation = services.CitationInput(document=document, quote="the law on peaceful assemblies has stalled")
+        run(
+            f"bulk-assess {assess} recommendations",
+            assessment_queue(ids=ids[:assess], fields=fields, citation=citation, user=editor),
+        )
+        run(
+            f"export {rows} rows to XLSX",
+            export_job_queue(model=Recommendation, ids=ids, file_format="xlsx", user=reviewer),
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=16000)
+    parser.add_argument("--assess", type=int, default=1000)
+    arguments = parser.parse_args()
+    main(arguments.rows, min(arguments.assess, arguments.rows))

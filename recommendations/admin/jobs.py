@@ -1,0 +1,260 @@
+"""Background jobs in the admin: the *Jobs* list (state, progress, who, outcome, a link to what a
+finished job changed, its file) and the helper the list actions use to queue a job instead of
+working inside the request when a selection is large."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from ..jobs import runner
+from ..jobs.models import Job
+from ..jobs.review import review_job_queue
+from .theme import ModelAdmin
+
+# Where the rows a finished job changed are listed: the admin list filtered by ``?job=<id>``.
+CHANGED_ROWS_LIST = {
+    Job.Kind.PUBLISH: "recommendation",
+    Job.Kind.UNPUBLISH: "recommendation",
+    Job.Kind.ARCHIVE: "recommendation",
+    Job.Kind.RESTORE: "recommendation",
+    Job.Kind.IMPORT_UPR: "recommendation",
+    Job.Kind.PUBLISH_STATUS_UPDATES: "statusupdate",
+    Job.Kind.ASSESS: "statusupdate",
+}
+
+
+def job_link(job):
+    return format_html('<a href="{}">{}</a>', reverse("admin:recommendations_job_change", args=[job.pk]), job)
+
+
+def message_queued(model_admin, request, job):
+    model_admin.message_user(
+        request,
+        format_html(
+            "{} rows are more than can be done at once: {} is queued and runs in the background. "
+            "Its page shows the progress.",
+            job.total,
+            job_link(job),
+        ),
+        messages.SUCCESS,
+    )
+
+
+def queue_review_job(model_admin, request, queryset, kind):
+    """Queue a bulk review job on the selection; says so (or why not) to the user."""
+    ids = list(queryset.values_list("pk", flat=True))
+    try:
+        job = review_job_queue(kind=kind, ids=ids, user=request.user)
+    except PermissionDenied as error:
+        model_admin.message_user(request, str(error), messages.ERROR)
+        return None
+    message_queued(model_admin, request, job)
+    return job
+
+
+def is_large(queryset):
+    return queryset.count() > settings.JOBS_INLINE_LIMIT
+
+
+class ChangedByJobFilter(admin.SimpleListFilter):
+    """``?job=<id>``: the rows a background job changed (the link on a finished job's page)."""
+
+    title = "changed by a job"
+    parameter_name = "job"
+    kinds = ()
+
+    def lookups(self, request, model_admin):
+        jobs = Job.objects.filter(kind__in=self.kinds, state=Job.State.SUCCEEDED).exclude(changed=0)[:10]
+        return [(str(job.pk), f"Job {job.pk}: {job.get_kind_display()}") for job in jobs]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        job = Job.objects.filter(pk=int(value)).only("changed_ids").first()
+        return queryset.filter(pk__in=job.changed_ids if job else [])
+
+
+class RecommendationsChangedByJobFilter(ChangedByJobFilter):
+    kinds = [kind for kind, model in CHANGED_ROWS_LIST.items() if model == "recommendation"]
+
+
+class StatusUpdatesChangedByJobFilter(ChangedByJobFilter):
+    kinds = [kind for kind, model in CHANGED_ROWS_LIST.items() if model == "statusupdate"]
+
+
+@admin.register(Job)
+class JobAdmin(ModelAdmin):
+    """Read-only: jobs are started from the lists' actions; a failed or dead one can be run again."""
+
+    list_display = [
+        "id",
+        "kind",
+        "description",
+        "state_display",
+        "progress",
+        "elapsed_display",
+        "error_count_display",
+        "started_by",
+        "created_at",
+        "outcome",
+    ]
+    list_filter = ["state", "kind", ("started_by", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["started_by"]
+    search_fields = ["description", "outcome"]
+    fields = [
+        "kind",
+        "description",
+        "state_display",
+        "progress",
+        "elapsed_display",
+        "started_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "attempts",
+        "outcome",
+        "changed_rows",
+        "download",
+        "error_list",
+        "task_id",
+    ]
+    readonly_fields = fields
+    actions = ["run_again", "publish_assessment"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        download = path(
+            "<int:object_id>/download/",
+            self.admin_site.admin_view(self.download_view),
+            name="recommendations_job_download",
+        )
+        return [download, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = Job.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        extra_context = {**(extra_context or {}), "refresh": job is not None and not job.is_finished}
+        if request.method == "POST" and job is not None and "_run_again" in request.POST:
+            self._run_again(request, [job])
+            return HttpResponseRedirect(request.path)
+        extra_context["may_run_again"] = job is not None and (job.state == Job.State.FAILED or job.is_stale())
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="state", ordering="state")
+    def state_display(self, obj):
+        if obj.is_stale():
+            return "Running, but no progress for a while: its worker may have stopped (run it again)"
+        if obj.state == Job.State.QUEUED:
+            return "Queued (waiting for a worker: python manage.py db_worker)"
+        return obj.get_state_display()
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        if not obj.total:
+            return "—"
+        return f"{obj.done:,} / {obj.total:,} ({100 * obj.done // obj.total}%)"
+
+    @admin.display(description="elapsed")
+    def elapsed_display(self, obj):
+        elapsed = obj.elapsed
+        if elapsed is None:
+            return "—"
+        seconds = int(elapsed.total_seconds())
+        return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+    @admin.display(description="errors")
+    def error_count_display(self, obj):
+        return obj.error_count
+
+    @admin.display(description="what it changed")
+    def changed_rows(self, obj):
+        model = CHANGED_ROWS_LIST.get(obj.kind)
+        if model is None or not obj.changed:
+            return "—"
+        url = reverse(f"admin:recommendations_{model}_changelist") + f"?job={obj.pk}"
+        return format_html('<a href="{}">The {} rows it changed</a>', url, obj.changed)
+
+    @admin.display(description="file")
+    def download(self, obj):
+        if not obj.result_file or obj.state != Job.State.SUCCEEDED:
+            return "—"
+        url = reverse("admin:recommendations_job_download", args=[obj.pk])
+        return format_html('<a href="{}">Download</a>', url)
+
+    @admin.display(description="rows refused")
+    def error_list(self, obj):
+        if not obj.errors:
+            return "—"
+        return format_html_join(
+            "", "<div><strong>{}</strong>: {}</div>", ((error.get("row"), error.get("error")) for error in obj.errors)
+        )
+
+    def download_view(self, request, object_id):
+        job = Job.objects.filter(pk=object_id).first()
+        if job is None or not job.result_file or job.state != Job.State.SUCCEEDED:
+            raise Http404("No file.")
+        # The file holds what its starter chose to export (drafts included): theirs to download.
+        if not (request.user.is_superuser or request.user.pk == job.started_by_id):
+            raise PermissionDenied
+        file_path = settings.EXPORT_DIR / job.result_file
+        if not file_path.is_file():
+            raise Http404("The file is gone (exports are kept in EXPORT_DIR until cleaned up).")
+        return FileResponse(file_path.open("rb"), as_attachment=True, filename=job.result_file)
+
+    @admin.action(description="Run selected jobs again (failed, or stopped without finishing)")
+    def run_again(self, request, queryset):
+        self._run_again(request, list(queryset))
+
+    @admin.action(description="Publish the status updates of the selected bulk assessments")
+    def publish_assessment(self, request, queryset):
+        from ..jobs.assessment import assessment_publish_queue
+
+        for job in queryset:
+            try:
+                publish = assessment_publish_queue(job=job, user=request.user)
+            except PermissionDenied as error:
+                self.message_user(request, f"{job}: {error}", messages.ERROR)
+                continue
+            self.message_user(request, format_html("{}: publishing queued as {}.", job, job_link(publish)))
+
+    def _run_again(self, request, jobs):
+        for job in jobs:
+            try:
+                queued = runner.job_requeue(job=job, user=request.user)
+            except PermissionDenied as error:
+                self.message_user(request, f"{job}: {error}", messages.ERROR)
+                continue
+            if queued:
+                self.message_user(request, f"{job}: queued again; it continues where it stopped.")
+            else:
+                self.message_user(request, f"{job}: not run again (it is queued, running or done).", messages.WARNING)
+
+
+def confirm_bulk_response(model_admin, request, queryset, *, action, title, explanation):
+    """The page asking a reviewer to confirm a large bulk job; posting it back queues the job."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        "explanation": explanation,
+        "count": queryset.count(),
+        "action": action,
+        "select_across": request.POST.get("select_across", "0"),
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+    }
+    return TemplateResponse(request, "admin/recommendations/job/confirm_bulk.html", context)
