@@ -157,3 +157,11 @@ def test_admin_export_of_the_reference_data_reads_as_the_list_shows_it(rows, cli
     assert len(read_csv(response)) == 17
     listing = client.get(reverse("admin:recommendations_recommendation_changelist")).content.decode()
     assert "Export CSV" in listing and "Import recommendations" in listing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["garbage", "json", "\U000c77a1?"])
+def test_an_unknown_export_format_is_a_400_naming_it(api_client, value):
+    response = api_client.get("/api/v1/recommendations/export/", {"format": value})
+    assert response.status_code == 400
+    assert b"format" in response.content

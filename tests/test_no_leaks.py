@@ -215,6 +215,12 @@ def hidden(seeded):
     imported = Recommendation.objects.filter(pk__in=ids[Recommendation], text__contains="imported")
     assert imported.count() == 2 and not imported.filter(review_state=ReviewState.PUBLISHED).exists()
 
+    # Clusters: one of published rows (public), one whose only member is a draft (hidden).
+    from recommendations.clusters import cluster_create
+
+    cluster_create(name="Protest law", members=Recommendation.objects.public().order_by("pk")[:2])
+    keep(cluster_create(name=f"{MARK} cluster", description=MARK, members=[draft]))
+
     ids = {model: frozenset(pks) for model, pks in ids.items()}
     # What this builds must really be hidden by the rule, and the seeds really public.
     for model, pks in ids.items():
