@@ -121,6 +121,24 @@ class SlugFilter(RelatedFilterMixin, django_filters.ModelMultipleChoiceFilter):
         return {name: v}
 
 
+class WholeNumberField(django_filters.fields.forms.IntegerField):
+    """Digits only: Django's IntegerField also takes "1.0" and " 1e0"-like text the schema's
+    ``integer`` does not allow."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValidationError("“%(value)s” is not a whole number.", code="invalid", params={"value": text[:20]})
+        return super().to_python(text)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = WholeNumberField
+
+
 class StrictBooleanField(django_filters.fields.forms.Field):
     """``true``/``false`` (also 1/0, yes/no); anything else is an error, not "no filter"."""
 
@@ -300,8 +318,8 @@ class RecommendationFilterSet(BaseFilterSet):
     review_state = django_filters.MultipleChoiceFilter(
         choices=ReviewState.choices, label="draft or published (only staff see drafts)."
     )
-    upr_cycle = django_filters.NumberFilter(min_value=0, max_value=32767)
-    upr_session = django_filters.NumberFilter(min_value=0, max_value=32767)
+    upr_cycle = WholeNumberFilter(min_value=0, max_value=32767)
+    upr_session = WholeNumberFilter(min_value=0, max_value=32767)
     ordering = ordering_filter(
         "made_on", "due_on", "title", ("effective_status_as_of", "status_as_of"), "updated_at", "id"
     )

@@ -369,3 +369,12 @@ def test_an_empty_sort_key_is_a_400_naming_ordering(api_client, value):
     assert response.status_code == 400
     assert "ordering" in response.json()
     assert api_client.get("/api/v1/recommendations/", {"ordering": "title,-made_on"}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0.0", "3.0", "1e1", "-1", "x"])
+def test_a_cycle_or_session_must_be_a_whole_number(api_client, value):
+    for name in ("upr_cycle", "upr_session"):
+        response = api_client.get("/api/v1/recommendations/", {name: value})
+        assert response.status_code == 400, (name, value)
+        assert name in response.json()
+    assert api_client.get("/api/v1/recommendations/", {"upr_cycle": "3"}).status_code == 200
