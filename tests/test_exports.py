@@ -164,4 +164,5 @@ def test_admin_export_of_the_reference_data_reads_as_the_list_shows_it(rows, cli
 def test_an_unknown_export_format_is_a_400_naming_it(api_client, value):
     response = api_client.get("/api/v1/recommendations/export/", {"format": value})
     assert response.status_code == 400
-    assert b"format" in response.content
+    assert response["Content-Type"] == "application/json"
+    assert "format" in response.json()

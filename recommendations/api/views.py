@@ -200,7 +200,6 @@ EXPORT_SCHEMA = extend_schema(
     responses={
         (200, "text/csv"): OpenApiTypes.BINARY,
         (200, XLSXExportRenderer.media_type): OpenApiTypes.BINARY,
-        400: None,
     },
 )
 
@@ -212,7 +211,10 @@ class SpreadsheetExportMixin:
     (narrow the filters, or use CSV)."""
 
     def perform_content_negotiation(self, request, force=False):
-        # DRF answers an unknown ?format= with a 404; for the export it is a bad parameter.
+        # DRF answers an unknown ?format= with a 404; for the export it is a bad parameter, and
+        # the error (DRF then forces a renderer) is JSON like every other error.
+        if force and self.action == "export":
+            return JSONRenderer(), JSONRenderer.media_type
         try:
             return super().perform_content_negotiation(request, force)
         except Http404:
