@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from recommendations import services
+from recommendations import bulk, services
 from recommendations.importers import FORMATS, ImportRefused, import_file, plan_import
 from recommendations.models import Recommendation, SourceDocument
 
@@ -63,9 +63,9 @@ class TestPlanThenApply:
         import_file(content=SAMPLE)
         row = imported("peaceful assemblies")
         row.context = "Mine"
-        change = services.BulkChange(recommendation=row, expected_version=row.version - 1, fields=["context"])
+        change = bulk.BulkChange(recommendation=row, expected_version=row.version - 1, fields=["context"])
         with pytest.raises(services.ConcurrentEditError):
-            services.recommendations_bulk_change(changes=[change])
+            bulk.recommendations_bulk_change(changes=[change])
         assert imported("peaceful assemblies").context != "Mine"
 
     def test_a_dry_run_is_the_plan_without_apply(self):

@@ -260,7 +260,7 @@ class UprImportAdminMixin:
             "form": form,
             "pending": pending,
             "report": report,
-            # The publish rule (services.recommendations_check_publish): a reviewer publishing rows
+            # The publish rule (bulk.recommendations_check_publish): a reviewer publishing rows
             # they import themselves is self-review, offered only where the organisation allows it.
             "can_publish": request.user.has_perm(PUBLISH_RECOMMENDATION) and settings.ALLOW_SELF_REVIEW,
             "formats": FORMATS.values(),

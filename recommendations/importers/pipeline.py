@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from .. import services
+from .. import bulk, services
 from ..models import (
     Actor,
     AffectedGroup,
@@ -198,7 +198,7 @@ def plan_import(
     ``PermissionDenied`` if ``user`` may not do what the import would do.
     """
     if publish:
-        services.recommendations_check_publish(user=user)
+        bulk.recommendations_check_publish(user=user)
     progress = progress or _no_progress
     source = Source(content=content, file_name=file_name, encoding=encoding)
     chosen = choose(source, format)
@@ -320,7 +320,7 @@ class Plan:
         self.assessments: list[tuple[ImportRow, Recommendation]] = []
         self.creates: list[tuple[ImportRow, Recommendation, list[Theme]]] = []
         # (row, change, whether the row gets a citation of this file)
-        self.changes: list[tuple[ImportRow, services.BulkChange, bool]] = []
+        self.changes: list[tuple[ImportRow, bulk.BulkChange, bool]] = []
         existing = self._existing([row.external_id for row in rows])
         self._existing_links(existing, rows)
         for row in progress(rows, total=len(rows), desc="Comparing", unit="row"):
@@ -538,7 +538,7 @@ class Plan:
         _validate(recommendation, f"row {row.number}")
         if recommendation.is_published:
             self.published_updates.append(row.number)
-        change = services.BulkChange(
+        change = bulk.BulkChange(
             recommendation=recommendation,
             expected_version=expected_version,
             fields=fields,
@@ -573,7 +573,7 @@ class Plan:
                 batches = range(0, len(self.creates), BATCH_SIZE)
                 for start in self.progress(batches, total=len(batches), desc="Writing", unit="batch"):
                     batch = self.creates[start : start + BATCH_SIZE]
-                    services.recommendations_bulk_create(
+                    bulk.recommendations_bulk_create(
                         recommendations=[recommendation for _, recommendation, _ in batch],
                         themes=[themes for _, _, themes in batch],
                         links=[self._links(row) for row, _, _ in batch],
@@ -586,7 +586,7 @@ class Plan:
                     )
                 for row, change, cite in self.changes:
                     change.add_citations = [self._citation(document, row)] if cite else []
-                services.recommendations_bulk_change(
+                bulk.recommendations_bulk_change(
                     changes=[change for _, change, _ in self.changes],
                     user=self.user,
                     reason=f"Import of {self.report.file_name}",
