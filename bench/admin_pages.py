@@ -25,8 +25,13 @@ def pages(base):
         "search-174": "/admin/recommendations/recommendation/?q=174",
         "overdue": "/admin/recommendations/recommendation/?overdue=yes",
         "recommendation": "/admin/recommendations/recommendation/12/change/",
+        "recommendation-history": "/admin/recommendations/recommendation/12/history/",
         "status-updates": "/admin/recommendations/statusupdate/",
+        "status-update": "/admin/recommendations/statusupdate/1/change/",
         "documents": "/admin/recommendations/sourcedocument/",
+        "document": "/admin/recommendations/sourcedocument/1/change/",
+        "document-history": "/admin/recommendations/sourcedocument/1/history/",
+        "citations": "/admin/recommendations/citation/",
         "reader": "/admin/recommendations/sourcedocument/1/read/",
         "status-update-form": "/admin/recommendations/statusupdate/add/?document=1&recommendation=12"
         "&location=paragraph+9&quote=Moser+pointed+to+the+need+to+relax+the+rules+on+the+right+of+assembly.",

@@ -27,6 +27,7 @@ from . import badges
 from .assessment import BulkAssessmentMixin
 from .clusters import ClusterActionsMixin
 from .common import (
+    FixedTargetInlineForm,
     InternalNoteInline,
     InternalNotesAdminMixin,
     ParentReviewInlineMixin,
@@ -44,6 +45,8 @@ from .filters import (
     OverdueFilter,
     StateUnderReviewFilter,
     UprActionCategoryFilter,
+    UprCycleFilter,
+    UprSessionFilter,
 )
 from .jobs import RecommendationsChangedByJobFilter
 from .paginator import EstimatedCountPaginator
@@ -103,8 +106,13 @@ class StatusHistoryInline(TabularInline):
         )
 
 
+class RecommendationLinkForm(FixedTargetInlineForm):
+    fixed_fields = ("to_recommendation",)
+
+
 class RecommendationLinkInline(ParentReviewInlineMixin, TabularInline):
     model = RecommendationLink
+    form = RecommendationLinkForm
     fk_name = "from_recommendation"
     fields = ["relation", "to_recommendation", "note"]
     autocomplete_fields = ["to_recommendation"]
@@ -112,6 +120,9 @@ class RecommendationLinkInline(ParentReviewInlineMixin, TabularInline):
     verbose_name = "link to a related recommendation"
     verbose_name_plural = "links to related recommendations"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_recommendation", "to_recommendation")
 
 
 class RecommendationForm(OptimisticLockForm):
@@ -155,8 +166,8 @@ class RecommendationAdmin(
         ("mechanism", ChoicesDropdownFilter),
         StateUnderReviewFilter,
         ("state_response", ChoicesDropdownFilter),
-        "upr_cycle",
-        "upr_session",
+        UprCycleFilter,
+        UprSessionFilter,
         UprActionCategoryFilter,
         # ~190 states each: searched, not listed.
         ("themes", AutocompleteSelectMultipleFilter),
