@@ -21,6 +21,11 @@ def change_link(obj, label=None):
     return format_html('<a href="{}">{}</a>', url, label or obj)
 
 
+def counted(count, singular, plural=None):
+    """ "1 recommendation", "3 recommendations": a count with its noun agreeing."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
 def snippet(text, length=90):
     return Truncator(normalize_whitespace(text)).chars(length)
 

@@ -328,7 +328,9 @@ class CitationAdmin(SpreadsheetExportMixin, ParentReviewMixin, HistoryAdmin):
                 text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
                 self.message_user(request, f"Citation {citation.pk} was not moved: {text}", messages.ERROR)
         self.message_user(
-            request, f"{moved} moved to the newest version; {unchanged} already quote the newest version."
+            request,
+            f"{moved} moved to the newest version; {unchanged} already "
+            f"{'quotes' if unchanged == 1 else 'quote'} the newest version.",
         )
 
     def reviewed_parent(self, obj):
