@@ -92,3 +92,11 @@ def test_history_and_reader_pages_are_within_their_ceiling(admin_client, django_
         assert admin_client.get(url("sourcedocument_history", document.pk)).status_code == 200
     with django_assert_max_num_queries(8):
         assert admin_client.get(url("sourcedocument_read", document.pk)).status_code == 200
+
+
+def test_each_row_labels_its_cells_for_the_phone_layout(admin_client):
+    # The column headers are computed once per list (theme.py) and still label every row's cells.
+    RecommendationFactory.create_batch(3)
+    content = admin_client.get(url("recommendation_changelist")).content.decode()
+    for column in ("status", "overdue", "due", "addressed to"):
+        assert content.count(f'data-label="{column}"') == 3, column
