@@ -31,14 +31,20 @@ PAGE = 50
 COUNT_LIMIT = 1000
 VISIBLE = "r.review_state = 'published' AND r.archived_at IS NULL"
 ORDER = "COALESCE(r.made_on, '0001-01-01'::date) DESC, r.id DESC"
-REC_COLUMNS = "r.*, mb.id, mb.slug, mb.name, at.id, at.slug, at.name"
+REC_COLUMNS = "r.*, mb.id, mb.slug, mb.name, at.id, at.slug, at.name, cl.id, cl.name"
 REC_FROM = (
     "recommendations_recommendation r JOIN recommendations_actor mb ON mb.id = r.made_by_id "
-    "JOIN recommendations_actor at ON at.id = r.addressed_to_id"
+    "JOIN recommendations_actor at ON at.id = r.addressed_to_id "
+    "LEFT JOIN recommendations_cluster cl ON cl.id = r.cluster_id"
 )
 THEMES_OF = (
     "SELECT rt.recommendation_id, t.id, t.slug, t.name FROM recommendations_recommendation_themes rt "
     "JOIN recommendations_theme t ON t.id = rt.theme_id WHERE rt.recommendation_id = ANY(%s)"
+)
+# The joint makers a list row also shows (the endpoint's second many-to-many).
+ALSO_MADE_BY_OF = (
+    "SELECT x.recommendation_id, a.id, a.slug, a.name FROM recommendations_recommendation_also_made_by x "
+    "JOIN recommendations_actor a ON a.id = x.actor_id WHERE x.recommendation_id = ANY(%s)"
 )
 LATEST_ON = (
     "SELECT s.status, s.as_of FROM recommendations_statusupdate s WHERE s.recommendation_id = r.id "
@@ -56,8 +62,9 @@ def page_floor(cursor, where="TRUE", params=None, order=ORDER, count=True):
         f"SELECT {REC_COLUMNS} FROM {REC_FROM} WHERE {VISIBLE} AND {where} ORDER BY {order} LIMIT {PAGE + 1}", params
     )
     ids = [row[0] for row in cursor.fetchall()]
-    cursor.execute(THEMES_OF, [ids])
-    cursor.fetchall()
+    for related in (THEMES_OF, ALSO_MADE_BY_OF):
+        cursor.execute(related, [ids])
+        cursor.fetchall()
     if count:
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM recommendations_recommendation r WHERE {VISIBLE} AND {where} "
@@ -75,11 +82,16 @@ def full_count(cursor):
 def detail_floor(cursor, pk):
     cursor.execute(f"SELECT {REC_COLUMNS} FROM {REC_FROM} WHERE r.id = %s", [pk])
     cursor.fetchall()
-    cursor.execute(THEMES_OF, [[pk]])
-    cursor.fetchall()
+    for related in (THEMES_OF, ALSO_MADE_BY_OF):
+        cursor.execute(related, [[pk]])
+        cursor.fetchall()
     for sql in (
         "SELECT p.* FROM recommendations_legalprovision p JOIN recommendations_recommendation_legal_provisions x "
         "ON x.legalprovision_id = p.id WHERE x.recommendation_id = %s",
+        "SELECT g.* FROM recommendations_sustainabledevelopmentgoal g JOIN recommendations_recommendation_sdgs x "
+        "ON x.sustainabledevelopmentgoal_id = g.id WHERE x.recommendation_id = %s",
+        "SELECT g.* FROM recommendations_affectedgroup g JOIN recommendations_recommendation_affected_groups x "
+        "ON x.affectedgroup_id = g.id WHERE x.recommendation_id = %s",
         "SELECT c.*, d.id, d.external_id, d.title FROM recommendations_citation c "
         "JOIN recommendations_sourcedocument d "
         "ON d.id = c.document_id WHERE c.recommendation_id = %s",
