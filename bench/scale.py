@@ -161,17 +161,22 @@ def timeline_floor(cursor):
 
 
 def measure(function, repeat):
+    """Median and p95 wall time in ms, and the median CPU time this process spent (ms): on a
+    loaded machine the wall time of the niced endpoint includes waiting for a core, its CPU time
+    does not (the floor's work is mostly the database's, in another process)."""
     function()  # warm-up: caches, plans, imports
-    timings = []
+    timings, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         function()
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     timings.sort()
-    return statistics.median(timings), timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    return statistics.median(timings), p95, statistics.median(cpu)
 
 
-def run_one(database_url, repeat):
+def run_one(database_url, repeat, only=()):
     """Measure every endpoint and its floor on one database; print JSON."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
@@ -206,6 +211,7 @@ def run_one(database_url, repeat):
     detail_pk = Recommendation.objects.public().order_by("id")[total // 2].pk
     deep_date = deep_row["made_on"] or "0001-01-01"
 
+    print(f"  deep pages: page {deep_page:,}, row {deep_page * PAGE:,}", file=sys.stderr)
     connection = psycopg.connect(_conninfo(settings), autocommit=True)
     sql = connection.cursor()
 
@@ -228,7 +234,7 @@ def run_one(database_url, repeat):
     endpoints = [
         ("list, first page", get("/api/v1/recommendations/"), lambda: page_floor(sql)),
         (
-            f"list, deep page (cursor, row {deep_page * PAGE:,})",
+            "list, deep page by cursor (middle of the list)",
             get(deep),
             lambda: page_floor(
                 sql,
@@ -238,7 +244,7 @@ def run_one(database_url, repeat):
             ),
         ),
         (
-            f"list, deep page (?page={deep_page})",
+            "list, deep page by ?page= (middle of the list)",
             get(f"/api/v1/recommendations/?page={deep_page}"),
             lambda: page_floor(sql, "TRUE", {}, order=f"{ORDER} OFFSET {(deep_page - 1) * PAGE}"),
         ),
@@ -284,12 +290,19 @@ def run_one(database_url, repeat):
     ]
     results = []
     for name, endpoint, floor in endpoints:
-        median, p95 = measure(endpoint, repeat) if endpoint else (None, None)
-        floor_median, floor_p95 = measure(floor, repeat) if floor else (None, None)
-        results.append({"name": name, "median": median, "p95": p95, "floor": floor_median, "floor_p95": floor_p95})
-        print(f"  {name}: {median or 0:.1f} ms (floor {floor_median or 0:.1f})", file=sys.stderr)
+        if only and not any(word in name for word in only):
+            continue
+        median, p95, cpu = measure(endpoint, repeat) if endpoint else (None, None, None)
+        floor_median, floor_p95, _ = measure(floor, repeat) if floor else (None, None, None)
+        results.append(
+            {"name": name, "median": median, "p95": p95, "cpu": cpu, "floor": floor_median, "floor_p95": floor_p95}
+        )
+        print(
+            f"  {name}: {median or 0:.1f} ms, p95 {p95 or 0:.1f}, cpu {cpu or 0:.1f} (floor {floor_median or 0:.1f})",
+            file=sys.stderr,
+        )
     connection.close()
-    print(json.dumps({"total": total, "results": results}))
+    print(json.dumps({"total": total, "load": os.getloadavg(), "results": results}))
 
 
 def _conninfo(settings):
@@ -331,23 +344,44 @@ def main():
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--prefix", default="tracker_bench_")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="A JSON file that keeps each size's figures: sizes measured now are added to it (replacing the same "
+        "size), and the table shows every size in it (to measure 1,000,000 in a separate run).",
+    )
+    parser.add_argument(
+        "--only", nargs="+", default=[], help="Measure only the endpoints whose name contains one of these words."
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one database
     args = parser.parse_args()
     if args.one:
-        run_one(args.one, args.repeat)
+        run_one(args.one, args.repeat, args.only)
         return
     measured = {}
+    if args.results and args.results.exists():
+        measured = {int(size): figures for size, figures in json.loads(args.results.read_text()).items()}
     for size in args.sizes:
         url = prepare(args.server, f"{args.prefix}{size}", size)
         print(f"measuring {size:,} …", file=sys.stderr)
         output = subprocess.run(
-            [sys.executable, __file__, "--one", url, "--repeat", str(args.repeat)],
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                url,
+                "--repeat",
+                str(args.repeat),
+                *(["--only", *args.only] if args.only else []),
+            ],
             check=True,
             stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
         ).stdout
         measured[size] = json.loads(output.strip().splitlines()[-1])
+        if args.results:
+            args.results.write_text(json.dumps(measured, indent=1))
     print_table(measured, args.repeat)
 
 
@@ -355,26 +389,39 @@ def print_table(measured, repeat):
     sizes = sorted(measured)
     print(f"PostgreSQL, median / p95 of {repeat} runs in ms; ratio = endpoint / floor (plain SQL through psycopg)")
     print("sizes: " + ", ".join(f"{size:,} recommendations ({measured[size]['total']:,} public)" for size in sizes))
+    print(
+        "load average during each size's run: "
+        + ", ".join(
+            f"{size:,}: {' '.join(f'{value:.1f}' for value in measured[size].get('load', []))}" for size in sizes
+        )
+    )
     header = f"{'endpoint':<44}"
     for size in sizes:
-        header += f" | {f'{size:,}: median/p95':>20} {'floor':>7} {'ratio':>6}"
+        header += f" | {f'{size:,}: median/p95':>20} {'cpu':>6} {'floor':>7} {'ratio':>6}"
     header += f" | {'growth':>6}"
     print(header)
     print("-" * len(header))
+    by_name = {size: {row["name"]: row for row in measured[size]["results"]} for size in sizes}
     names = [row["name"] for row in measured[sizes[0]]["results"]]
-    for index, name in enumerate(names):
+    for name in names:
+        if not all(name in by_name[size] for size in sizes):
+            continue
         line = f"{name[:44]:<44}"
         for size in sizes:
-            row = measured[size]["results"][index]
+            row = by_name[size][name]
             ratio = f"{row['median'] / row['floor']:.1f}" if row["floor"] and row["median"] else "–"
             floor = f"{row['floor']:.1f}" if row["floor"] else "–"
             timing = f"{row['median']:>11.1f}/{row['p95']:<8.1f}" if row["median"] else f"{'–':>11} {'':<8}"
-            line += f" | {timing} {floor:>7} {ratio:>6}"
-        first, last = measured[sizes[0]]["results"][index], measured[sizes[-1]]["results"][index]
+            cpu = f"{row['cpu']:.1f}" if row.get("cpu") else "–"
+            line += f" | {timing} {cpu:>6} {floor:>7} {ratio:>6}"
+        first, last = by_name[sizes[0]][name], by_name[sizes[-1]][name]
         key = "median" if first["median"] else "floor"
         line += f" | {last[key] / first[key]:>6.2f}"
         print(line)
-    print(f"growth = median at {sizes[-1]:,} / median at {sizes[0]:,}; generated {datetime.date.today().isoformat()}")
+    print(
+        f"cpu = median CPU time of the endpoint's process (not waiting for a core); growth = median at "
+        f"{sizes[-1]:,} / median at {sizes[0]:,}; generated {datetime.date.today().isoformat()}"
+    )
 
 
 if __name__ == "__main__":
