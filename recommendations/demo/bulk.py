@@ -85,7 +85,8 @@ def fast_load():
     crash may lose the last batch of demo data, nothing else) and, where the role may, without
     queueing a deferred foreign-key check per row and key (the generator points only at rows it
     wrote or read; tests/test_demo_data.py checks it). Half of the load's database time was those
-    checks at commit. Both settings are back to normal when the block ends."""
+    checks at commit. The role is back to normal when the block ends; the commit setting ends
+    with the transaction (it must hold at its commit)."""
     if connection.vendor != "postgresql":
         yield
         return
