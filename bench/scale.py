@@ -176,6 +176,28 @@ def measure(function, repeat):
     return statistics.median(timings), p95, statistics.median(cpu)
 
 
+def buffers_read(call):
+    """The database pages (8 kB buffers, from cache or disk) that one call's SELECTs touch, by
+    EXPLAIN (ANALYZE, BUFFERS) of each query it runs: the database's work, which neither the
+    machine's load nor the cache's warmth changes, so it shows whether an endpoint grows with the
+    table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    total = 0
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {query['sql']}")
+            plan = cursor.fetchone()[0]
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+            total += plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+    return total
+
+
 def run_one(database_url, repeat, only=()):
     """Measure every endpoint and its floor on one database; print JSON."""
     os.environ["DATABASE_URL"] = database_url
@@ -293,12 +315,22 @@ def run_one(database_url, repeat, only=()):
         if only and not any(word in name for word in only):
             continue
         median, p95, cpu = measure(endpoint, repeat) if endpoint else (None, None, None)
+        buffers = buffers_read(endpoint) if endpoint else None
         floor_median, floor_p95, _ = measure(floor, repeat) if floor else (None, None, None)
         results.append(
-            {"name": name, "median": median, "p95": p95, "cpu": cpu, "floor": floor_median, "floor_p95": floor_p95}
+            {
+                "name": name,
+                "median": median,
+                "p95": p95,
+                "cpu": cpu,
+                "buffers": buffers,
+                "floor": floor_median,
+                "floor_p95": floor_p95,
+            }
         )
         print(
-            f"  {name}: {median or 0:.1f} ms, p95 {p95 or 0:.1f}, cpu {cpu or 0:.1f} (floor {floor_median or 0:.1f})",
+            f"  {name}: {median or 0:.1f} ms, p95 {p95 or 0:.1f}, cpu {cpu or 0:.1f}, {buffers or 0:,} buffers "
+            f"(floor {floor_median or 0:.1f})",
             file=sys.stderr,
         )
     connection.close()
@@ -397,7 +429,7 @@ def print_table(measured, repeat):
     )
     header = f"{'endpoint':<44}"
     for size in sizes:
-        header += f" | {f'{size:,}: median/p95':>20} {'cpu':>6} {'floor':>7} {'ratio':>6}"
+        header += f" | {f'{size:,}: median/p95':>20} {'cpu':>6} {'buffers':>7} {'floor':>7} {'ratio':>6}"
     header += f" | {'growth':>6}"
     print(header)
     print("-" * len(header))
@@ -413,13 +445,15 @@ def print_table(measured, repeat):
             floor = f"{row['floor']:.1f}" if row["floor"] else "–"
             timing = f"{row['median']:>11.1f}/{row['p95']:<8.1f}" if row["median"] else f"{'–':>11} {'':<8}"
             cpu = f"{row['cpu']:.1f}" if row.get("cpu") else "–"
-            line += f" | {timing} {cpu:>6} {floor:>7} {ratio:>6}"
+            buffers = f"{row['buffers']:,}" if row.get("buffers") else "–"
+            line += f" | {timing} {cpu:>6} {buffers:>7} {floor:>7} {ratio:>6}"
         first, last = by_name[sizes[0]][name], by_name[sizes[-1]][name]
         key = "median" if first["median"] else "floor"
         line += f" | {last[key] / first[key]:>6.2f}"
         print(line)
     print(
-        f"cpu = median CPU time of the endpoint's process (not waiting for a core); growth = median at "
+        f"cpu = median CPU time of the endpoint's process (not waiting for a core); buffers = database pages its "
+        f"queries touch (EXPLAIN ANALYZE, BUFFERS); growth = median at "
         f"{sizes[-1]:,} / median at {sizes[0]:,}; generated {datetime.date.today().isoformat()}"
     )
 
