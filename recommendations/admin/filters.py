@@ -1,10 +1,10 @@
 """The admin's derived list filters (overdue, deadline, state under review, UPR category, archived)."""
 
 from django.contrib import admin
-from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from unfold.contrib.filters.admin import DropdownFilter
 
+from ..importers.sessions import UPR_CYCLES, sessions
 from ..models import (
     Actor,
     Recommendation,
@@ -64,43 +64,6 @@ class StateUnderReviewFilter(DropdownFilter):
         return queryset
 
 
-class CachedValuesDropdownFilter(DropdownFilter):
-    """A dropdown of the distinct values of a whole-number field. Finding them reads the whole
-    table (~25 ms per field at 20,000 rows, on every page of the list), so they are cached, keyed
-    by the newest row's id (one primary-key lookup): rows added (an import) show at once, a value
-    changed on an existing row within ``cache_seconds``."""
-
-    field_name = ""
-    cache_seconds = 300
-
-    def lookups(self, request, model_admin):
-        newest = model_admin.model.objects.aggregate(newest=Max("pk"))["newest"]
-        key = f"admin-filter-values:{model_admin.model._meta.label}:{self.field_name}:{newest}"
-        values = cache.get(key)
-        if values is None:
-            column = model_admin.model.objects.exclude(**{f"{self.field_name}__isnull": True})
-            values = list(column.order_by(self.field_name).values_list(self.field_name, flat=True).distinct())
-            cache.set(key, values, self.cache_seconds)
-        return [(str(value), str(value)) for value in values]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        # Not a whole number: no row has it (rather than a database error).
-        return queryset.filter(**{self.field_name: int(value)}) if value.isdigit() else queryset.none()
-
-
-class UprCycleFilter(CachedValuesDropdownFilter):
-    title = "UPR cycle"
-    parameter_name = field_name = "upr_cycle"
-
-
-class UprSessionFilter(CachedValuesDropdownFilter):
-    title = "UPR session"
-    parameter_name = field_name = "upr_session"
-
-
 class UprActionCategoryFilter(DropdownFilter):
     """UPR Info's action categories, with the meaning of each number."""
 
@@ -155,3 +118,16 @@ class MineFilter(admin.SimpleListFilter):
 class RecordedByMeFilter(MineFilter):
     title = "recorded by"
     user_field = "recorded_by"
+
+
+class UprCalendarFilter(admin.AllValuesFieldListFilter):
+    """``upr_cycle``/``upr_session`` offered from the UPR calendar (importers/sessions.py) rather
+    than Django's ``SELECT DISTINCT`` over every recommendation, which read the whole table on
+    each changelist view (0.7–0.8 s apiece at a million rows). Same parameters, same filtering."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        if field.name == "upr_cycle":
+            self.lookup_choices = [cycle for cycle, _, _ in UPR_CYCLES]
+        else:
+            self.lookup_choices = sorted(sessions())

@@ -45,8 +45,7 @@ from .filters import (
     OverdueFilter,
     StateUnderReviewFilter,
     UprActionCategoryFilter,
-    UprCycleFilter,
-    UprSessionFilter,
+    UprCalendarFilter,
 )
 from .jobs import RecommendationsChangedByJobFilter
 from .paginator import EstimatedCountPaginator
@@ -166,8 +165,8 @@ class RecommendationAdmin(
         ("mechanism", ChoicesDropdownFilter),
         StateUnderReviewFilter,
         ("state_response", ChoicesDropdownFilter),
-        UprCycleFilter,
-        UprSessionFilter,
+        ("upr_cycle", UprCalendarFilter),
+        ("upr_session", UprCalendarFilter),
         UprActionCategoryFilter,
         # ~190 states each: searched, not listed.
         ("themes", AutocompleteSelectMultipleFilter),
