@@ -1,9 +1,10 @@
 """The admin's UPR import (upload → preview → confirm) as a background job.
 
 The confirmation stores the uploaded file with the job (``Job.input_file``) and queues it; the
-worker reads it back, checks it is the file that was previewed (its SHA-256), and runs
-``importers.import_file`` — the same rules as ``manage.py import_recommendations`` — planning again
-from the database as it is then. The writes and the job's final progress are one transaction:
+worker reads it back, checks it is the file that was previewed (its SHA-256), and runs the
+importer — the same rules as ``manage.py import_recommendations`` — planning again from the
+database as it is then (reads only, committing how many rows it has read), then applying the
+plan. The writes and the job's final progress are one transaction:
 a worker killed half-way leaves nothing of the import, and a rerun does it all (re-importing the
 same file changes nothing, so a rerun after a commit is harmless too). A refusal (a bad file, a
 row someone else changed while it was written, a permission withdrawn meanwhile) fails the job
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import bulk
-from ..importers import ImportRefused, import_file, summary
+from ..importers import ImportRefused, plan_import, summary
 from .models import Job
 from .runner import JobRefused, handler, job_queue
 
@@ -108,15 +109,21 @@ def run_import_job(job: Job) -> str:
     options = import_arguments(job.params["options"])
     file_name = job.params["file_name"]
     try:
+        # Reading, checking and planning only read, outside any transaction, so the progress of
+        # reading is committed as it goes and the database is free meanwhile; applying the plan
+        # compares each row's version with the one planned from, as a confirmed preview does.
+        plan = plan_import(
+            content=content,
+            file_name=file_name,
+            user=user,
+            publish=job.params["publish"],
+            progress=_progress(job),
+            **options,
+        )
+        report = plan.report
+        Job.objects.filter(pk=job.pk).update(done=report.rows, heartbeat_at=timezone.now())
         with transaction.atomic():
-            report = import_file(
-                content=content,
-                file_name=file_name,
-                user=user,
-                publish=job.params["publish"],
-                progress=_progress(job),
-                **options,
-            )
+            plan.apply()
             job.done = job.cursor = job.total = report.rows
             job.changed, job.changed_ids = len(report.written_ids), report.written_ids
             job.errors = [{"row": "warning", "error": warning} for warning in report.warnings[:MAX_WARNINGS]]
@@ -125,5 +132,6 @@ def run_import_job(job: Job) -> str:
     except (ImportRefused, PermissionDenied) as error:
         raise JobRefused(f"{file_name}: {error} Nothing was imported.") from None
     # The file is in the database now (a source document of type dataset).
-    job.input_file.delete(save=True)
+    job.input_file.delete(save=False)
+    Job.objects.filter(pk=job.pk).update(input_file="")
     return f"Imported {file_name} ({report.rows} rows): {summary(report)}."
