@@ -4,9 +4,9 @@ The confirmation stores the uploaded file with the job (``Job.input_file``) and 
 worker reads it back, checks it is the file that was previewed (its SHA-256), and runs the
 importer — the same rules as ``manage.py import_recommendations`` — planning again from the
 database as it is then (reads only, committing how many rows it has read), then applying the
-plan. The writes and the job's final progress are one transaction:
-a worker killed half-way leaves nothing of the import, and a rerun does it all (re-importing the
-same file changes nothing, so a rerun after a commit is harmless too). A refusal (a bad file, a
+plan. The writes and the job's final progress are one transaction: a worker killed half-way
+leaves nothing of the import, and a rerun does it all (re-importing the same file changes
+nothing, so a rerun after a commit is harmless too). A refusal (a bad file, a
 row someone else changed while it was written, a permission withdrawn meanwhile) fails the job
 with the importer's message; nothing is written.
 """
