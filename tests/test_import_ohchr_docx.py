@@ -12,6 +12,7 @@ from recommendations.importers.ohchr_docx import split_known
 from recommendations.models import Actor, Citation, Recommendation, SourceDocument, StatusUpdate, Theme
 from tests import docx_samples
 from tests.factories import ActorFactory
+from tests.jobs_helpers import run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -226,6 +227,7 @@ def test_the_admin_import_page_takes_the_assessor_and_date(client, settings, tmp
     assert preview.status_code == 200 and not Recommendation.objects.exists()
     assert "1 assessment recorded as draft status update" in preview.content.decode()
     client.post(url, {"token": preview.context["pending"].token})
+    run_queued_jobs()  # the confirmation queues the import; a worker runs it
     update = StatusUpdate.objects.get()
     assert update.as_of == datetime.date(2025, 3, 1) and update.recorded_by == user
     assert update.review_state == "draft"

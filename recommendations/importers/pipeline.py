@@ -423,6 +423,9 @@ class Plan:
                     reason=f"Import of {self.report.file_name}",
                 )
                 self._record_assessments(document, process)
+                self.report.written_ids = [recommendation.pk for _, recommendation, _ in self.creates] + [
+                    change.recommendation.pk for _, change, _ in self.changes
+                ]
         except services.ConcurrentEditError as error:
             row = next((row for row, change, _ in self.changes if change.recommendation.pk == error.instance.pk), None)
             where = f"Row {row.number}" if row else "A row"

@@ -62,6 +62,8 @@ class ImportReport:
     skipped_rows: list[int] = dataclasses.field(default_factory=list)
     document: str = ""  # the external id of the source document the rows cite
     assessments: int = 0  # draft status updates recorded from the file's assessments
+    # The recommendations written (once applied): for a job's link to what it changed.
+    written_ids: list[int] = dataclasses.field(default_factory=list)
 
     def counts(self, state: str) -> StateCounts:
         return self.per_state.setdefault(state, StateCounts())
