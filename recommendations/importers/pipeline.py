@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from .. import bulk, services
+from .. import bulk, services, theme_mapping
 from ..models import (
     Actor,
     AffectedGroup,
@@ -70,6 +70,8 @@ SOURCE_FIELDS = ("kind", "text", "state_response", "upr_action_category", "upr_s
 DATE_FIELDS = ("made_on", "made_on_precision", "made_on_basis", "date_note")
 
 Progress = Callable[..., Iterable]
+# The many-to-many fields an import adds to besides themes.
+LINKS = ("also_made_by", "affected_groups", "sdgs", "source_themes")
 
 
 def short_title(text: str, length: int = TITLE_LENGTH) -> str:
@@ -314,7 +316,10 @@ class Plan:
                 for name in (row.state_under_review, row.recommending_state, *row.also_recommending_states)
             }
         )
-        self.themes = self._match_themes({issue for row in rows for issue in row.issues})
+        # Issues → source themes → curated themes, looked up once for the whole file.
+        self.issues = theme_mapping.issues_match(self.format.theme_vocabulary, {i for row in rows for i in row.issues})
+        report.new_themes = [theme.name for theme in self.issues.new_themes]
+        report.new_issues, report.unmapped_issues = self.issues.new_names, self.issues.unmapped
         self.groups = self._match_groups({group for row in rows for group in row.affected_groups})
         self.goals = {goal.number: goal for goal in SustainableDevelopmentGoal.objects.all()}
         self.assessments: list[tuple[ImportRow, Recommendation]] = []
@@ -324,7 +329,7 @@ class Plan:
         existing = self._existing([row.external_id for row in rows])
         self._existing_links(existing, rows)
         for row in progress(rows, total=len(rows), desc="Comparing", unit="row"):
-            themes = [self.themes[issue.casefold()] for issue in row.issues]
+            themes = self.issues.themes_of(row.issues)
             recommendation = existing.get(row.external_id)
             if recommendation is None:
                 self._create(row, themes)
@@ -378,25 +383,6 @@ class Plan:
             matched[name.casefold()] = actor
         return matched
 
-    def _match_themes(self, issues: set[str]) -> dict[str, Theme]:
-        """Each issue as an existing theme (same name in any case, or same slug) or a new one."""
-        existing = list(Theme.objects.all())
-        by_name = {theme.name.casefold(): theme for theme in existing}
-        by_slug = {theme.slug: theme for theme in existing}
-        taken = set(by_slug)
-        matched = {}
-        for issue in sorted(issues, key=str.casefold):
-            key = issue.casefold()
-            if key in matched:
-                continue
-            theme = by_name.get(key) or by_slug.get(slugify(issue))
-            if theme is None:
-                theme = Theme(name=issue, slug=_unique_slug(issue, taken, Theme.slug.field.max_length))
-                _validate(theme, f"the theme “{issue}”")
-                self.report.new_themes.append(issue)
-            matched[key] = theme
-        return matched
-
     def _match_groups(self, names: set[str]) -> dict[str, AffectedGroup]:
         """Each group of persons as an existing one (same name in any case, or same slug) or a new one."""
         existing = list(AffectedGroup.objects.all())
@@ -423,6 +409,7 @@ class Plan:
             "also_made_by": list({id(actor): actor for actor in makers}.values()),
             "affected_groups": [self.groups[name.casefold()] for name in row.affected_groups],
             "sdgs": [self.goals[number] for number in row.sdgs if number in self.goals],
+            "source_themes": self.issues.source_themes_of(row.issues),
         }
 
     def _existing_links(self, found: dict[str, Recommendation], rows: Sequence[ImportRow]) -> None:
@@ -430,12 +417,13 @@ class Plan:
         wanted = [
             found[row.external_id].pk
             for row in rows
-            if row.external_id in found and (row.also_recommending_states or row.affected_groups or row.sdgs)
+            if row.external_id in found
+            and (row.also_recommending_states or row.affected_groups or row.sdgs or row.issues)
         ]
         for recommendation in found.values():
-            recommendation._import_links = {"also_made_by": set(), "affected_groups": set(), "sdgs": set()}
+            recommendation._import_links = {name: set() for name in LINKS}
         by_id = {recommendation.pk: recommendation for recommendation in found.values()}
-        for name in ("also_made_by", "affected_groups", "sdgs"):
+        for name in LINKS:
             through = getattr(Recommendation, name).through
             target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
             for start in range(0, len(wanted), BATCH_SIZE):
@@ -649,10 +637,7 @@ class Plan:
                     description=actor.description,
                 ).pk
                 actor._state.adding = False
-        for theme in self.themes.values():
-            if theme.pk is None:
-                theme.pk = services.theme_create(user=self.user, slug=theme.slug, name=theme.name).pk
-                theme._state.adding = False
+        self.issues.save(user=self.user)
         for group in self.groups.values():
             if group.pk is None:
                 group.pk = services.affected_group_create(user=self.user, slug=group.slug, name=group.name).pk
