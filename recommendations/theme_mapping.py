@@ -247,3 +247,101 @@ def unapplied():
 def _unapplied_list() -> list[SourceTheme]:
     sources = SourceTheme.objects.prefetch_related("themes", "applied_themes")
     return [source for source in sources if _ids(source.themes) != _ids(source.applied_themes)]
+
+
+@dataclasses.dataclass
+class AdoptReport:
+    themes: list[str] = dataclasses.field(default_factory=list)  # the issue-named themes taken over
+    rows: int = 0
+    deleted: list[str] = dataclasses.field(default_factory=list)
+
+    def __str__(self):
+        if not self.themes:
+            return "No theme is named after a UPR Info issue: nothing to move"
+        text = (
+            f"{len(self.themes)} theme{'s' if len(self.themes) != 1 else ''} named after UPR Info issues moved to "
+            f"the mapping ({', '.join(self.themes)}): {self.rows} recommendation{'s' if self.rows != 1 else ''} "
+            "now keep the issue by name and have its curated themes instead"
+        )
+        if self.deleted:
+            text += f"; {len(self.deleted)} no longer used and deleted"
+        return text
+
+
+@transaction.atomic
+def issue_themes_adopt(*, user=None, delete_unused: bool = True) -> AdoptReport:
+    """For databases that imported UPR Info files before the mapping existed, when each issue became
+    a theme of its own name ("Freedom of association and peaceful assembly" beside the curated
+    "Freedom of assembly"): the rows tagged with such a theme keep the issue by name instead
+    (``source_themes``) and get the curated themes it maps to; the issue-named theme leaves them
+    and, once unused, is deleted. Themes the mapping maps onto, or that ship as curated themes, are
+    never touched. Through the bulk service, with a version in each row's history."""
+    from . import bulk
+
+    vocabulary = SourceTheme.Vocabulary.UPR_INFO
+    issue_names = {name for known, name in shipped_mapping() if known == vocabulary}
+    issue_names |= {
+        name.casefold() for name in SourceTheme.objects.filter(vocabulary=vocabulary).values_list("name", flat=True)
+    }
+    targets = set(SourceTheme.themes.through.objects.values_list("theme_id", flat=True))
+    candidates = [
+        theme
+        for theme in Theme.objects.exclude(slug__in=list(shipped_themes())).exclude(pk__in=targets)
+        if theme.name.casefold() in issue_names
+    ]
+    report = AdoptReport(themes=sorted(theme.name for theme in candidates))
+    if not candidates:
+        return report
+    match = issues_match(vocabulary, [theme.name for theme in candidates])
+    # An issue-named theme must not map onto itself (the name match of ``issues_match``).
+    candidate_ids = {theme.pk for theme in candidates}
+    for key, themes in match.themes.items():
+        match.themes[key] = [theme for theme in themes if theme.pk not in candidate_ids]
+    match.save(user=user)
+    by_theme = {theme.pk: match.source_themes[theme.name.casefold()] for theme in candidates}
+    tagged: dict[int, list[int]] = {}
+    for row_id, theme_id in Recommendation.themes.through.objects.filter(theme_id__in=candidate_ids).values_list(
+        "recommendation_id", "theme_id"
+    ):
+        tagged.setdefault(row_id, []).append(theme_id)
+    changes = []
+    row_ids = sorted(tagged)
+    for start in range(0, len(row_ids), BATCH):
+        batch = row_ids[start : start + BATCH]
+        has: dict[int, set[int]] = {}
+        for row_id, theme_id in Recommendation.themes.through.objects.filter(recommendation_id__in=batch).values_list(
+            "recommendation_id", "theme_id"
+        ):
+            has.setdefault(row_id, set()).add(theme_id)
+        linked: dict[int, set[int]] = {}
+        for row_id, source_id in Recommendation.source_themes.through.objects.filter(
+            recommendation_id__in=batch
+        ).values_list("recommendation_id", "sourcetheme_id"):
+            linked.setdefault(row_id, set()).add(source_id)
+        for recommendation in Recommendation.objects.filter(pk__in=batch).order_by("pk"):
+            old = tagged[recommendation.pk]
+            sources = [by_theme[theme_id] for theme_id in old]
+            wanted = {theme.pk: theme for source in sources for theme in match.themes[source.name.casefold()]}
+            present = has.get(recommendation.pk, set())
+            changes.append(
+                bulk.BulkChange(
+                    recommendation=recommendation,
+                    expected_version=recommendation.version,
+                    add_themes=[theme for pk, theme in wanted.items() if pk not in present],
+                    remove_themes=[Theme(pk=theme_id) for theme_id in old],
+                    add_links={
+                        "source_themes": [s for s in sources if s.pk not in linked.get(recommendation.pk, set())]
+                    },
+                    label=str(recommendation),
+                )
+            )
+    report.rows = len(changes)
+    if changes:
+        bulk.recommendations_bulk_change(
+            changes=changes, user=user, reason="UPR Info issues moved to the theme mapping"
+        )
+    if delete_unused:
+        unused = Theme.objects.filter(pk__in=candidate_ids, recommendations=None, children=None, source_themes=None)
+        report.deleted = sorted(unused.values_list("name", flat=True))
+        unused.delete()
+    return report

@@ -13,7 +13,7 @@ from recommendations import theme_mapping
 from recommendations.importers import import_file
 from recommendations.importers.formats import ReadOptions, Source, choose
 from recommendations.models import Recommendation, SourceTheme, Theme
-from tests.factories import ThemeFactory
+from tests.factories import RecommendationFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +180,30 @@ class TestRemap:
         more = SAMPLE + b"Kazakhstan,,,Repeal the permit rule for rallies,France,,,Accepted,5," + issue + b",20\r\n"
         import_file(content=more, file_name="more.csv")
         assert slugs(imported("permit rule")) == {"civic-space"}
+
+
+class TestAdoptingIssueThemes:
+    """Databases that imported UPR Info files before the mapping have one theme per issue."""
+
+    def test_rows_keep_the_issue_by_name_and_get_the_curated_theme(self, seeded, capsys):
+        old = ThemeFactory(
+            name="Freedom of association and peaceful assembly", slug="freedom-of-association-and-peaceful-assembly"
+        )
+        row = RecommendationFactory(text="Let people gather.")
+        row.themes.add(old, Theme.objects.get(slug="torture"))
+        versions = row.history.count()
+
+        call_command("remap_themes", "--adopt-issue-themes")
+
+        assert slugs(row) == {"freedom-of-assembly", "torture"}
+        assert issues(row) == {"Freedom of association and peaceful assembly"}
+        assert not Theme.objects.filter(pk=old.pk).exists()
+        assert row.history.count() == versions + 1
+        assert row.history.first().history_change_reason == "UPR Info issues moved to the theme mapping"
+        assert "1 theme named after UPR Info issues moved" in capsys.readouterr().out
+        # The curated themes, named like some issues ("Women's rights"), are never taken over.
+        assert Theme.objects.filter(slug="womens-rights").exists()
+        assert str(theme_mapping.issue_themes_adopt()).startswith("No theme is named after a UPR Info issue")
 
 
 class TestShippedMapping:
