@@ -97,12 +97,14 @@ def issues_match(vocabulary: str, issues: Iterable[str]) -> IssueMatch:
     mapping; failing that, mapped onto a curated theme of the same name or slug) and the curated
     themes it maps to. Reads only, a few queries whatever the number of issues."""
     known = {source.name.casefold(): source for source in SourceTheme.objects.filter(vocabulary=vocabulary)}
+    # One instance per theme, so that a row's themes are told apart by identity before they are saved.
+    by_pk = Theme.objects.in_bulk()
+    by_slug = {theme.slug: theme for theme in by_pk.values()}
+    by_name = {theme.name.casefold(): theme for theme in by_pk.values()}
     mapped: dict[int, list[Theme]] = {}
-    through = SourceTheme.themes.through.objects.filter(sourcetheme__vocabulary=vocabulary).select_related("theme")
-    for link in through:
-        mapped.setdefault(link.sourcetheme_id, []).append(link.theme)
-    by_slug = {theme.slug: theme for theme in Theme.objects.all()}
-    by_name = {theme.name.casefold(): theme for theme in by_slug.values()}
+    through = SourceTheme.themes.through.objects.filter(sourcetheme__vocabulary=vocabulary)
+    for source_id, theme_id in through.values_list("sourcetheme_id", "theme_id"):
+        mapped.setdefault(source_id, []).append(by_pk[theme_id])
     match = IssueMatch(vocabulary, {}, {}, [])
     for issue in sorted(set(issues), key=str.casefold):
         key = issue.casefold()

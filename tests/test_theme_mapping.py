@@ -76,6 +76,22 @@ class TestImport:
         err = capsys.readouterr().err
         assert "1 issue maps onto no curated theme: Sport for all." in err
 
+    def test_two_known_issues_mapping_onto_one_theme_give_it_once(self):
+        # "Right to housing" and "Right to land" both map onto the right to housing and land.
+        import_file(
+            content=SAMPLE
+            + b"Kazakhstan,,,Build homes,France,,,Accepted,4,Right to housing,20\r\n"
+            + b"Kazakhstan,,,Register land,France,,,Accepted,4,Right to land,20\r\n",
+            file_name="first.csv",
+        )
+        import_file(
+            content=SAMPLE
+            + b'Kazakhstan,,,Title deeds for homes,Chile,,,Accepted,4,"Right to housing, Right to land",20\r\n',
+            file_name="second.csv",
+        )
+        assert issues(imported("Title deeds")) == {"Right to housing", "Right to land"}
+        assert slugs(imported("Title deeds")) == {"right-to-housing"}
+
     def test_a_curators_mapping_wins_over_the_shipped_one(self):
         mine = ThemeFactory(name="Civic space", slug="civic-space")
         source = SourceTheme.objects.create(vocabulary="upr_info", name="FREEDOM OF ASSOCIATION AND PEACEFUL ASSEMBLY")
