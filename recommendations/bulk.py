@@ -246,7 +246,15 @@ def recommendations_bulk_change(*, changes: Sequence[BulkChange], user=None, rea
         change.recommendation.version = change.expected_version + 1
         # Also when only themes or citations were added: updated_at is how the API says what changed.
         change.recommendation.updated_at = now
-    _bulk_validate(recommendations, [change.label or str(change.recommendation) for change in changes])
+    # A foreign key the change does not set was checked when it was written; checking it again
+    # would cost a query per key and row (most of the time of re-mapping thousands of rows' themes).
+    keys = [field.name for field in Recommendation._meta.concrete_fields if field.is_relation]
+    for change in changes:
+        _bulk_validate(
+            [change.recommendation],
+            [change.label or str(change.recommendation)],
+            exclude=[name for name in keys if name not in change.fields],
+        )
     fields = sorted({field for change in changes for field in change.fields} | {"updated_at"})
     if recommendations:
         Recommendation.objects.bulk_update(recommendations, fields, batch_size=BULK_BATCH)
