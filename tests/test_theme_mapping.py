@@ -143,6 +143,13 @@ class TestOneFilter:
         assert {theme["slug"] for theme in row["themes"]} == {"freedom-of-assembly", "human-rights-defenders"}
 
 
+def test_search_finds_a_row_by_the_issue_its_file_named(api_client):
+    import_file(content=SAMPLE, file_name="themes.csv", publish=True)
+    found = api_client.get("/api/v1/recommendations/", {"q": "association"}).json()["results"]
+    # Not in its text, nor in its curated themes (freedom of assembly, media freedom): in its issues.
+    assert "Protect journalists covering protests" in {row["title"] for row in found}
+
+
 class TestRemap:
     def test_editing_a_mapping_and_remapping_updates_the_rows_with_history(self):
         import_file(content=SAMPLE, file_name="themes.csv")
