@@ -4,9 +4,9 @@ search box and every autocomplete that picks a recommendation), so both find the
 What a search finds: rows where every word of the text (or "quoted phrase") occurs, as a whole
 word, in the title, the text, the context, the actor who made it or the one it addresses, a legal
 provision it targets (instrument, article, title), a curated theme or an issue as the imported
-file named it (UPR Info's "Freedom of association and peaceful assembly", kept on the row). External ids are not searched word by word: hash-like ids of imported rows
-hold every number, so "174" would match hundreds of rows by accident; an exact external id still
-finds its row.
+file named it (UPR Info's "Freedom of association and peaceful assembly", kept on the row).
+External ids are not searched word by word: hash-like ids of imported rows hold every number, so
+"174" would match hundreds of rows by accident; an exact external id still finds its row.
 
 Ranking and a full-text index belong behind this same function (``search_recommendations``).
 """
