@@ -105,7 +105,7 @@ def _citations_bulk_create(pairs, *, user, confirm: bool, process: str) -> list[
 
 
 # The many-to-many fields a recommendation's history records (models.Recommendation.history).
-HISTORY_LINKS = ("themes", "legal_provisions", "sdgs", "affected_groups", "also_made_by")
+HISTORY_LINKS = ("themes", "legal_provisions", "sdgs", "affected_groups", "also_made_by", "source_themes")
 
 
 def _recommendations_history(recommendations, *, update: bool, user, reason: str) -> None:
@@ -143,6 +143,17 @@ def _recommendations_history(recommendations, *, update: bool, user, reason: str
 
 def _link_themes(pairs) -> None:
     _link("themes", pairs)
+
+
+def _unlink_themes(pairs) -> None:
+    """Remove (recommendation, theme) pairs, one DELETE per batch."""
+    through = Recommendation.themes.through
+    pairs = list(pairs)
+    for start in range(0, len(pairs), CLAIM_BATCH):
+        condition = Q()
+        for recommendation, theme in pairs[start : start + CLAIM_BATCH]:
+            condition |= Q(recommendation_id=recommendation.pk, theme_id=theme.pk)
+        through.objects.filter(condition).delete()
 
 
 def _link(name: str, pairs) -> None:
@@ -215,6 +226,7 @@ class BulkChange:
     expected_version: int
     fields: Collection[str] = ()
     add_themes: Sequence[Theme] = ()
+    remove_themes: Sequence[Theme] = ()  # a theme mapping no longer gives them (theme_mapping.themes_remap)
     add_citations: Sequence[CitationInput] = ()
     add_links: Mapping[str, Sequence] = dataclasses.field(default_factory=dict)  # {"sdgs": [...], …}
     label: str = ""
@@ -234,11 +246,20 @@ def recommendations_bulk_change(*, changes: Sequence[BulkChange], user=None, rea
         change.recommendation.version = change.expected_version + 1
         # Also when only themes or citations were added: updated_at is how the API says what changed.
         change.recommendation.updated_at = now
-    _bulk_validate(recommendations, [change.label or str(change.recommendation) for change in changes])
+    # A foreign key the change does not set was checked when it was written; checking it again
+    # would cost a query per key and row (most of the time of re-mapping thousands of rows' themes).
+    keys = [field.name for field in Recommendation._meta.concrete_fields if field.is_relation]
+    for change in changes:
+        _bulk_validate(
+            [change.recommendation],
+            [change.label or str(change.recommendation)],
+            exclude=[name for name in keys if name not in change.fields],
+        )
     fields = sorted({field for change in changes for field in change.fields} | {"updated_at"})
     if recommendations:
         Recommendation.objects.bulk_update(recommendations, fields, batch_size=BULK_BATCH)
     _link_themes([(change.recommendation, theme) for change in changes for theme in change.add_themes])
+    _unlink_themes([(change.recommendation, theme) for change in changes for theme in change.remove_themes])
     for name in sorted({name for change in changes for name in change.add_links}):
         _link(name, [(change.recommendation, other) for change in changes for other in change.add_links.get(name, ())])
     pairs = [(change.recommendation, citation) for change in changes for citation in change.add_citations]

@@ -170,6 +170,8 @@ class RecommendationAdmin(
         UprActionCategoryFilter,
         # ~190 states each: searched, not listed.
         ("themes", AutocompleteSelectMultipleFilter),
+        # The issues an imported file named (UPR Info's), whatever curated themes they map to.
+        ("source_themes", AutocompleteSelectMultipleFilter),
         ("legal_provisions", AutocompleteSelectMultipleFilter),
         ("made_by", AutocompleteSelectFilter),
         ("addressed_to", AutocompleteSelectFilter),
@@ -198,6 +200,7 @@ class RecommendationAdmin(
     ]
     readonly_fields = [
         "cluster_display",
+        "source_issues",
         "status_now",
         "overdue",
         "add_status_update",
@@ -238,7 +241,10 @@ class RecommendationAdmin(
             },
         ),
         ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
-        ("Subject", {"fields": ["themes", "legal_provisions", "sdgs", "affected_groups", "cluster_display"]}),
+        (
+            "Subject",
+            {"fields": ["themes", "source_issues", "legal_provisions", "sdgs", "affected_groups", "cluster_display"]},
+        ),
         (
             "Status (derived from the published history below)",
             {"fields": ["status_now", "overdue", "add_status_update"]},
@@ -293,6 +299,14 @@ class RecommendationAdmin(
     @display(description="overdue", label=badges.OVERDUE_LABELS)
     def overdue_badge(self, obj):
         return badges.overdue(obj)
+
+    @admin.display(description="issues in the imported file")
+    def source_issues(self, obj):
+        """The themes as the imported file named them; the curated themes above are what they map to."""
+        if obj.pk is None:
+            return "—"
+        names = [str(source) for source in obj.source_themes.order_by("vocabulary", "name")]
+        return "; ".join(names) or "—"
 
     @admin.display(description="due", ordering="due_on")
     def due(self, obj):

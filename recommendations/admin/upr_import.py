@@ -28,7 +28,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from ..importers import FORMATS, ImportRefused, import_file, summary, unresolved_summary
+from ..importers import FORMATS, ImportRefused, import_file, summary, unmapped_summary, unresolved_summary
 from ..jobs.imports import import_arguments, import_job_queue
 from ..permissions import PUBLISH_RECOMMENDATION
 from ..text_encoding import EncodingError, canonical_encoding
@@ -274,6 +274,7 @@ class UprImportAdminMixin:
             context.update(
                 summary=summary(report),
                 unresolved=unresolved_summary(report),
+                unmapped=unmapped_summary(report),
                 states=sorted(report.per_state.items(), key=lambda item: item[0].casefold()),
                 totals=report.totals,
                 # Updates first: they change what curators may already have looked at.

@@ -507,6 +507,7 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
                 "legal_provisions",
                 "sdgs",
                 "affected_groups",
+                "source_themes",
                 Prefetch("citations", queryset=citations_for_api()),
                 Prefetch("status_updates", queryset=history),
             )

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from .. import bulk, services
+from .. import bulk, services, theme_mapping
 from ..models import (
     Actor,
     AffectedGroup,
@@ -61,6 +61,8 @@ BATCH_SIZE = 500
 
 
 Progress = Callable[..., Iterable]
+# The many-to-many fields an import adds to besides themes.
+LINKS = ("also_made_by", "affected_groups", "sdgs", "source_themes")
 
 
 def import_file(*, dry_run: bool = False, **arguments) -> ImportReport:
@@ -213,8 +215,10 @@ class Plan:
             },
             report,
         )
-        self.themes, new_themes = match_names(Theme, {issue for row in rows for issue in row.issues}, what="the theme")
-        report.new_themes.extend(new_themes)
+        # Issues → source themes → curated themes, looked up once for the whole file.
+        self.issues = theme_mapping.issues_match(self.format.theme_vocabulary, {i for row in rows for i in row.issues})
+        report.new_themes = [theme.name for theme in self.issues.new_themes]
+        report.new_issues, report.unmapped_issues = self.issues.new_names, self.issues.unmapped
         self.groups, new_groups = match_names(
             AffectedGroup, {group for row in rows for group in row.affected_groups}, what="the group of persons"
         )
@@ -229,7 +233,7 @@ class Plan:
         existing = self._existing([row.external_id for row in rows])
         self._existing_links(existing, rows)
         for row in progress(rows, total=len(rows), desc="Comparing", unit="row"):
-            themes = [self.themes[issue.casefold()] for issue in row.issues]
+            themes = self.issues.themes_of(row.issues)
             recommendation = existing.get(row.external_id)
             if recommendation is None:
                 self._create(row, themes)
@@ -254,6 +258,7 @@ class Plan:
             "also_made_by": list({id(actor): actor for actor in makers}.values()),
             "affected_groups": [self.groups[name.casefold()] for name in row.affected_groups],
             "sdgs": [self.goals[number] for number in row.sdgs if number in self.goals],
+            "source_themes": self.issues.source_themes_of(row.issues),
         }
 
     def _existing_links(self, found: dict[str, Recommendation], rows: Sequence[ImportRow]) -> None:
@@ -261,12 +266,13 @@ class Plan:
         wanted = [
             found[row.external_id].pk
             for row in rows
-            if row.external_id in found and (row.also_recommending_states or row.affected_groups or row.sdgs)
+            if row.external_id in found
+            and (row.also_recommending_states or row.affected_groups or row.sdgs or row.issues)
         ]
         for recommendation in found.values():
-            recommendation._import_links = {"also_made_by": set(), "affected_groups": set(), "sdgs": set()}
+            recommendation._import_links = {name: set() for name in LINKS}
         by_id = {recommendation.pk: recommendation for recommendation in found.values()}
-        for name in ("also_made_by", "affected_groups", "sdgs"):
+        for name in LINKS:
             through = getattr(Recommendation, name).through
             target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
             for start in range(0, len(wanted), BATCH_SIZE):
@@ -483,10 +489,7 @@ class Plan:
                     description=actor.description,
                 ).pk
                 actor._state.adding = False
-        for theme in self.themes.values():
-            if theme.pk is None:
-                theme.pk = services.theme_create(user=self.user, slug=theme.slug, name=theme.name).pk
-                theme._state.adding = False
+        self.issues.save(user=self.user)
         for group in self.groups.values():
             if group.pk is None:
                 group.pk = services.affected_group_create(user=self.user, slug=group.slug, name=group.name).pk
