@@ -34,9 +34,13 @@ def visible_to(queryset, user):
     """What ``user`` (None: an anonymous client) may see of ``queryset``. Archived recommendations
     (and their status updates) are shown to nobody; staff see drafts; everyone else sees what
     ``public()`` of the queryset's model allows."""
+    return visible_with(queryset, drafts=sees_drafts(user))
+
+
+def visible_with(queryset, *, drafts):
+    """``visible_to`` for a client who sees drafts (``drafts``) or not."""
     from .models import Recommendation, StatusUpdate
 
-    drafts = sees_drafts(user)
     if queryset.model is Recommendation:
         return queryset.active() if drafts else queryset.public()
     if queryset.model is StatusUpdate:
