@@ -169,6 +169,12 @@ def deadline_passed(on):
     return Q(due_on__lt=on)
 
 
+def deadline_passed_sql(due_on, on):
+    """``deadline_passed`` in raw SQL, for the timeline's one statement (stats.py): the column or
+    expression ``due_on`` before the SQL expression ``on``."""
+    return f"({due_on} < {on})"
+
+
 def done_statuses():
     """The status part: the statuses that end being overdue. Any other (or none) leaves a
     recommendation overdue once its deadline has passed."""
