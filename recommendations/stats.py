@@ -195,9 +195,10 @@ def _timeline_sql(queryset, connection):
     GROUP BY counts of where they begin and end, for the status counts and for the overdue count.
 
     Each published assessment holds from its date (or the date the recommendation was made, if
-    later) until the next assessment's date: ``lead()`` over (date, recorded, id). Among
-    assessments of the same date, all but the last recorded get an empty period (their next is
-    the same date), whose start and end cancel out; so the last recorded wins, as everywhere."""
+    later) until the next assessment's date (``lag()`` over the history newest first, the order
+    of ``LATEST_FIRST``). Among assessments of the same date, all but the last recorded get an
+    empty period (their next is the same date), whose start and end cancel out; so the last
+    recorded wins, as everywhere. The status and deadline rules come from querysets.py."""
     from .models import StatusUpdate
 
     updates = (
