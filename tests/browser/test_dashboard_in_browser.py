@@ -223,7 +223,7 @@ def test_a_refused_xlsx_download_is_explained_on_the_page(desktop, seeded, setti
     link.click()
     message = page.locator("#export-message")
     message.wait_for(state="visible")
-    assert "more than an XLSX export holds here (3)" in message.inner_text()
+    assert "more than an XLSX export holds here (3)" in message.inner_text(), message.inner_text()
     # The API's 400 was the point: the browser logs it as a failed resource, and nothing else.
-    assert all(" 400" in failed for failed in desktop.failed_responses)
+    assert desktop.failed_responses and all(failed.startswith("400 ") for failed in desktop.failed_responses)
     assert all("400" in error for error in desktop.console_errors)
