@@ -1,6 +1,11 @@
 """The public dashboard's overview on many recommendations: its first render and its API calls.
 
     DATABASE_URL=postgres://…/scratch nice -n 19 python bench/dashboard.py --count 100000
+    DATABASE_URL=postgres://…/stats_bench_100000 nice -n 19 python bench/dashboard.py --existing --stats-cache
+
+``--existing`` measures the data already there (``generate_demo_data``), creating nothing;
+``--stats-cache`` keeps the public's counts in the (local-memory) cache as Redis would in
+production (``API_STATS_CACHE_SECONDS``): the first render fills it, the further renders read it.
 
 Creates ``--count`` recommendations with random status histories (``bench/api.py``'s generator)
 inside one transaction, renders the overview (``/en/``) in process through Django's test client
@@ -42,8 +47,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--existing", action="store_true", help="measure the data already in the database")
+    parser.add_argument("--stats-cache", action="store_true", help="cache the public's counts (as with Redis)")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["testserver"]
+    settings.API_STATS_CACHE_SECONDS = 300 if args.stats_cache else 0
     client = Client()
     calls = []
     original_get = ApiClient.get
@@ -56,14 +64,22 @@ def main():
     ApiClient.get = recording_get
     with transaction.atomic():
         started = time.perf_counter()
-        updates = make_data(args.count)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        print(
-            f"{connection.vendor}: {args.count} recommendations, {updates} status updates "
-            f"(made in {time.perf_counter() - started:.1f} s)"
-        )
+        if args.existing:
+            from recommendations.models import Recommendation, StatusUpdate
+
+            print(
+                f"{connection.vendor}: {Recommendation.objects.count()} recommendations, "
+                f"{StatusUpdate.objects.count()} status updates (existing data)"
+            )
+        else:
+            updates = make_data(args.count)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            print(
+                f"{connection.vendor}: {args.count} recommendations, {updates} status updates "
+                f"(made in {time.perf_counter() - started:.1f} s)"
+            )
         for page in PAGES:
             calls.clear()
             response, first, queries = timed(lambda page=page: client.get(page))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from .models import Citation, Recommendation, ReviewState, SourceDocument, Theme
 from .permissions import PUBLISH_RECOMMENDATION
 from .services import CitationInput, ConcurrentEditError, _require, _require_may_edit
+from .stats_cache import published_data_changed
 
 BULK_BATCH = 500
 # Compare-and-set conditions per UPDATE: each is (id = ? AND version = ?).
@@ -215,6 +216,7 @@ def recommendations_bulk_create(
     if pairs:
         _citations_bulk_create(pairs, user=user, confirm=publish, process=process)
     _recommendations_history(recommendations, update=False, user=user, reason=reason)
+    published_data_changed()
 
 
 @dataclasses.dataclass
@@ -266,3 +268,4 @@ def recommendations_bulk_change(*, changes: Sequence[BulkChange], user=None, rea
     if pairs:
         _citations_bulk_create(pairs, user=user, confirm=False, process="")
     _recommendations_history(recommendations, update=True, user=user, reason=reason)
+    published_data_changed()

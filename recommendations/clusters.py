@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, utils
 
 from .models import Cluster, Recommendation
 from .permissions import ADD_CLUSTER, CHANGE_RECOMMENDATION
+from .stats_cache import published_data_changed
 
 # How much each kind of likeness counts (they add up to 1).
 TEXT_WEIGHT, THEME_WEIGHT, PROVISION_WEIGHT = 0.7, 0.2, 0.1
@@ -53,6 +54,7 @@ def cluster_add(*, cluster: Cluster, recommendations: Iterable[Recommendation], 
     moved = Recommendation.objects.filter(pk__in=ids).exclude(cluster=cluster)
     count = moved.update(cluster=cluster, updated_at=timezone.now())
     Cluster.objects.filter(pk=cluster.pk).update(updated_at=timezone.now())
+    published_data_changed()  # the counts take a cluster filter
     return count
 
 
@@ -61,9 +63,11 @@ def cluster_remove(*, recommendations: Iterable[Recommendation], user=None) -> i
     """Take ``recommendations`` out of their cluster; returns how many were in one."""
     _require(user, CHANGE_RECOMMENDATION, "You may not change clusters.")
     ids = [r.pk for r in recommendations]
-    return Recommendation.objects.filter(pk__in=ids, cluster__isnull=False).update(
+    count = Recommendation.objects.filter(pk__in=ids, cluster__isnull=False).update(
         cluster=None, updated_at=timezone.now()
     )
+    published_data_changed()
+    return count
 
 
 @dataclasses.dataclass(frozen=True)

@@ -34,9 +34,13 @@ def visible_to(queryset, user):
     """What ``user`` (None: an anonymous client) may see of ``queryset``. Archived recommendations
     (and their status updates) are shown to nobody; staff see drafts; everyone else sees what
     ``public()`` of the queryset's model allows."""
+    return visible_with(queryset, drafts=sees_drafts(user))
+
+
+def visible_with(queryset, *, drafts):
+    """``visible_to`` for a client who sees drafts (``drafts``) or not."""
     from .models import Recommendation, StatusUpdate
 
-    drafts = sees_drafts(user)
     if queryset.model is Recommendation:
         return queryset.active() if drafts else queryset.public()
     if queryset.model is StatusUpdate:
@@ -163,6 +167,12 @@ def deadline_passed(on):
     """The deadline part: due before ``on``, a date or an expression (the timeline compares
     with the start of a period). No deadline never passes (NULL is not less than anything)."""
     return Q(due_on__lt=on)
+
+
+def deadline_passed_sql(due_on, on):
+    """``deadline_passed`` in raw SQL, for the timeline's one statement (stats.py): the column or
+    expression ``due_on`` before the SQL expression ``on``."""
+    return f"({due_on} < {on})"
 
 
 def done_statuses():

@@ -42,6 +42,7 @@ from .models import (
 
 # The admin and the importers read the permission names from here too, with the rules they guard.
 from .permissions import ARCHIVE_RECOMMENDATION, PUBLISH_RECOMMENDATION, PUBLISH_STATUS_UPDATE
+from .stats_cache import published_data_changed
 
 
 class ConcurrentEditError(Exception):
@@ -108,6 +109,8 @@ def _claim_version(instance, expected_version):
 def _save(instance, user):
     instance._history_user = user  # who made the change, for the history tables
     instance.save()
+    # Any saved row may change what the public's counts say (a status, a publish, a theme's name).
+    published_data_changed()
 
 
 def citation_create(
@@ -233,6 +236,7 @@ def status_update_delete(*, status_update: StatusUpdate, user=None) -> None:
     recommendation = status_update.recommendation
     status_update._history_user = user
     status_update.delete()
+    published_data_changed()
     recommendation_refresh_current_status(recommendation=recommendation)
 
 
@@ -384,6 +388,7 @@ def recommendation_refresh_current_status(*, recommendation: Recommendation) -> 
     Recommendation.objects.filter(pk=recommendation.pk).update(
         current_status=status, current_status_as_of=as_of, updated_at=timezone.now()
     )
+    published_data_changed()
     recommendation.current_status, recommendation.current_status_as_of = status, as_of
 
 

@@ -24,13 +24,13 @@ import datetime
 from collections.abc import Callable
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models.functions import Lag, Lead
 from django_countries import countries
 
 from .filters import NO_STATUS
 from .models import ImplementationStatus, LegalProvision, Recommendation
-from .querysets import deadline_passed, still_open, still_open_q
+from .querysets import LATEST_FIRST, deadline_passed, deadline_passed_sql, done_statuses, still_open
 
 STATUS_KEYS = [*ImplementationStatus.values, NO_STATUS]
 RATE_DIGITS = 4
@@ -184,34 +184,85 @@ def timeline_points(start, end, interval):
 STARTS, ENDS, OVERDUE_STARTS, OVERDUE_ENDS = range(4)
 
 
-def _changes(periods):
-    """GROUP BY counts of where ``periods`` (rows annotated with ``status``, ``start``, ``end``
-    and ``due_on``) begin and end, for the status counts and for the overdue count."""
+def _greatest(connection):
+    # PostgreSQL's GREATEST; SQLite's two-argument MAX (both get non-NULL arguments only here).
+    return "GREATEST" if connection.vendor == "postgresql" else "MAX"
 
-    def counted(rows, kind, status, day, after):
-        # ``after`` = 1: the change counts only from the day after ``day`` (a deadline).
-        return (
-            rows.order_by()
-            .annotate(change=Value(kind), change_status=status, change_day=day, change_after=after)
-            .values("change", "change_status", "change_day", "change_after")
-            .annotate(change_count=Count("pk"))
+
+def _timeline_sql(queryset, connection):
+    """One statement: the assessment periods (a window over the published status updates, in one
+    pass), the periods without a status before each recommendation's first assessment, and the
+    GROUP BY counts of where they begin and end, for the status counts and for the overdue count.
+
+    Each published assessment holds from its date (or the date the recommendation was made, if
+    later) until the next assessment's date (``lag()`` over the history newest first, the order
+    of ``LATEST_FIRST``). Among assessments of the same date, all but the last recorded get an
+    empty period (their next is the same date), whose start and end cancel out; so the last
+    recorded wins, as everywhere. The status and deadline rules come from querysets.py."""
+    from .models import StatusUpdate
+
+    updates = (
+        StatusUpdate.objects.published()
+        .filter(recommendation__in=queryset.values("pk"))
+        .order_by()
+        .annotate(
+            rec_made_on=F("recommendation__made_on"),
+            rec_due_on=F("recommendation__due_on"),
+            # Newest first, the order of the index status_published_latest_idx: no sort. The row
+            # before in that order is the next assessment; the first has no row after it.
+            following=Window(Lag("as_of"), partition_by=[F("recommendation_id")], order_by=LATEST_FIRST),
+            preceding=Window(Lead("as_of"), partition_by=[F("recommendation_id")], order_by=LATEST_FIRST),
         )
+        .values("status", "as_of", "rec_made_on", "rec_due_on", "following", "preceding")
+    )
+    published = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk"))
+    never_assessed = (
+        queryset.order_by().filter(made_on__isnull=False).exclude(Exists(published)).values("made_on", "due_on")
+    )
+    updates_sql, updates_params = updates.query.sql_with_params()
+    never_sql, never_params = never_assessed.query.sql_with_params()
+    g = _greatest(connection)
+    start = f"{g}(as_of, COALESCE(rec_made_on, as_of))"
+    done = list(done_statuses())
+    open_status = f"status NOT IN ({', '.join(['%s'] * len(done))})"
 
-    yield counted(periods, STARTS, F("status"), F("start"), Value(0))
-    yield counted(periods.filter(end__isnull=False), ENDS, F("status"), F("end"), Value(0))
-    late = periods.filter(due_on__isnull=False).filter(still_open_q("status"))
-    for kind, boundary in ((OVERDUE_STARTS, "start"), (OVERDUE_ENDS, "end")):
+    def overdue(kind, boundary):
         # In a period [start, end), overdue on a point p = start <= p and the deadline passed
         # before p, minus the same for end. Each pair is one date g = the later of the boundary
         # and the deadline: from g itself if the deadline had passed by g, else from the day after.
-        later = Greatest(boundary, "due_on", output_field=DateField())
-        yield counted(
-            late.filter(**{f"{boundary}__isnull": False}),
-            kind,
-            Value(""),
-            later,
-            Case(When(deadline_passed(later), then=Value(0)), default=Value(1)),
+        later = f"{g}({boundary}, due_on)"
+        return (
+            f"SELECT {kind} AS change, '' AS change_status, day, CASE WHEN {deadline_passed_sql('due_on', 'day')} "
+            f"THEN 0 ELSE 1 END AS change_after FROM (SELECT {later} AS day, due_on FROM periods "
+            f"WHERE due_on IS NOT NULL AND {boundary} IS NOT NULL AND {open_status}) late"
         )
+
+    sql = f"""
+        WITH assessments AS ({updates_sql}),
+        periods AS (
+            SELECT status, {start} AS start,
+                   CASE WHEN following IS NULL THEN NULL ELSE {g}(following, {start}) END AS finish,
+                   rec_due_on AS due_on
+            FROM assessments
+            UNION ALL
+            SELECT '', rec_made_on, {g}(as_of, rec_made_on), rec_due_on
+            FROM assessments WHERE preceding IS NULL AND rec_made_on IS NOT NULL
+            UNION ALL
+            SELECT '', made_on, NULL, due_on FROM ({never_sql}) never_assessed
+        ),
+        changes AS (
+            SELECT {STARTS} AS change, status AS change_status, start AS day, 0 AS change_after FROM periods
+            UNION ALL
+            SELECT {ENDS}, status, finish, 0 FROM periods WHERE finish IS NOT NULL
+            UNION ALL
+            {overdue(OVERDUE_STARTS, "start")}
+            UNION ALL
+            {overdue(OVERDUE_ENDS, "finish")}
+        )
+        SELECT change, change_status, day, change_after, COUNT(*) FROM changes
+        GROUP BY change, change_status, day, change_after
+    """
+    return sql, [*updates_params, *never_params, *done, *done]
 
 
 def status_timeline(queryset, *, points):
@@ -220,28 +271,25 @@ def status_timeline(queryset, *, points):
 
     Each assessment holds from its date (or the date the recommendation was made, if later)
     until the next, later-dated assessment of the same recommendation; before the first one a
-    recommendation with a known date has no status. One query (a UNION ALL of GROUP BYs)
-    counts how many such periods begin and end on each date; here those counts are added up
-    to each point. The database makes one pass over the rows however many points there are,
+    recommendation with a known date has no status. One query counts how many such periods
+    begin and end on each date (``_timeline_sql``); here those counts are added up to each
+    point. The database makes one pass over the status updates however many points there are,
     and the rows it returns grow with the number of distinct dates, not of recommendations."""
-    from .models import StatusUpdate
-
-    # Drafts count toward nothing until a reviewer publishes them.
-    updates = StatusUpdate.objects.published().filter(recommendation__in=queryset.values("pk"))
-    parts = [*_changes(_assessment_periods(updates)), *_changes(_unassessed_periods(queryset))]
+    # Drafts count toward nothing until a reviewer publishes them (``published()`` above).
     delta = {key: [0] * (len(points) + 1) for key in [*STATUS_KEYS, "overdue"]}
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The query is large but cheap to run: PostgreSQL's JIT compiler, which it would
-            # invoke for it, took 1.8 of 2.4 s in bench/api.py. Off for this transaction only.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        rows = list(parts[0].union(*parts[1:], all=True))
-    for row in rows:
-        kind, day, count = row["change"], row["change_day"], row["change_count"]
+            # PostgreSQL's JIT compiler costs more than it saves on this one-off statement, and
+            # the GROUP BY of 100,000 recommendations' dates spills to disk in the default 4 MB.
+            cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
+        cursor.execute(*_timeline_sql(queryset, connection))
+        rows = cursor.fetchall()
+    for kind, status, day, after, count in rows:
+        if isinstance(day, str):  # SQLite hands dates back as text
+            day = datetime.date.fromisoformat(day)
         # From the first point on (or, for a deadline, after) that day, the change counts.
-        index = bisect.bisect_right(points, day) if row["change_after"] else bisect.bisect_left(points, day)
-        key = (row["change_status"] or NO_STATUS) if kind in (STARTS, ENDS) else "overdue"
+        index = bisect.bisect_right(points, day) if after else bisect.bisect_left(points, day)
+        key = (status or NO_STATUS) if kind in (STARTS, ENDS) else "overdue"
         delta[key][index] += count if kind in (STARTS, OVERDUE_STARTS) else -count
     running = dict.fromkeys(delta, 0)
     result = []
@@ -251,51 +299,3 @@ def status_timeline(queryset, *, points):
         by_status = {key: running[key] for key in STATUS_KEYS}
         result.append({"date": point, **_summary_counts(by_status, running["overdue"])})
     return result
-
-
-def _assessment_periods(updates):
-    """Each assessment that was not replaced by a later-recorded one of the same date, with the
-    period it held: ``start`` (its date, or the date the recommendation was made if later) to
-    ``end`` (the next later-dated assessment's date, or None)."""
-    from .models import StatusUpdate
-
-    same = StatusUpdate.objects.published().filter(recommendation=OuterRef("recommendation"))
-    replaced = same.filter(as_of=OuterRef("as_of")).filter(
-        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
-    )
-    following = same.filter(as_of__gt=OuterRef("as_of")).order_by("as_of").values("as_of")[:1]
-    return (
-        updates.exclude(Exists(replaced))
-        .annotate(
-            start=Greatest("as_of", Coalesce("recommendation__made_on", "as_of"), output_field=DateField()),
-            following=Subquery(following, output_field=DateField()),
-            due_on=F("recommendation__due_on"),
-        )
-        .annotate(
-            # Both non-null here: GREATEST treats NULL differently on SQLite and PostgreSQL.
-            end=Case(
-                When(following__isnull=False, then=Greatest("following", "start", output_field=DateField())),
-                default=None,
-                output_field=DateField(),
-            )
-        )
-    )
-
-
-def _unassessed_periods(recommendations):
-    """For each recommendation whose date is known, the period from that date until its first
-    assessment (or, if later, the date itself; None if never assessed): it had no status then."""
-    from .models import StatusUpdate
-
-    first = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk")).order_by("as_of").values("as_of")[:1]
-    return (
-        recommendations.filter(made_on__isnull=False)
-        .annotate(start=F("made_on"), first=Subquery(first, output_field=DateField()), status=Value(""))
-        .annotate(
-            end=Case(
-                When(first__isnull=False, then=Greatest("first", "made_on", output_field=DateField())),
-                default=None,
-                output_field=DateField(),
-            )
-        )
-    )

@@ -52,8 +52,20 @@ def test_filters_are_the_apis_filters(client, seeded):
     response = client.get("/en/", {"kind": "promise", "theme": "freedom-of-assembly"})
     stats = client.get("/api/v1/stats/", {"kind": "promise", "theme": "freedom-of-assembly"}).json()["overall"]
     assert figures(response.text)["total"] == str(stats["total"])
-    # The CSV download is the API's, for the same filters.
-    assert "/api/v1/recommendations/?theme=freedom-of-assembly&amp;kind=promise&amp;format=csv" in response.text
+    # The downloads are the API's export, for the same filters.
+    for file_format in ("csv", "xlsx"):
+        url = f"/api/v1/recommendations/export/?theme=freedom-of-assembly&amp;kind=promise&amp;format={file_format}"
+        assert url in response.text
+
+
+def test_a_view_too_large_for_xlsx_says_so_instead_of_offering_it(client, seeded, settings):
+    settings.EXPORT_INLINE_LIMIT = 5
+    response = client.get("/en/")
+    assert "format=xlsx" not in response.text
+    assert "more than an XLSX download holds (5)" in response.text
+    assert "/api/v1/recommendations/export/?format=csv" in response.text  # CSV has no limit
+    small = client.get("/en/", {"kind": "promise", "q": "protest"})
+    assert "format=xlsx" in small.text
 
 
 def test_a_bad_filter_shows_the_apis_message_not_an_error_page(client, seeded):

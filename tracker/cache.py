@@ -64,6 +64,10 @@ class FailoverRedisCache(RedisCache):
             self._degraded = False
         logger.warning("Redis cache reachable again: throttle counts are shared again.")
 
+    def is_shared(self):
+        """Whether calls go to Redis (shared by every worker) rather than to this process's fallback."""
+        return time.monotonic() >= self._down_until
+
     def _call(self, name, *args, **kwargs):
         if time.monotonic() < self._down_until:
             return getattr(self.fallback, name)(*args, **kwargs)

@@ -142,5 +142,6 @@ def script_config():
             "showTable": _("Show as a table"),
             "tableFollows": _("The same figures are in the table below."),
             "copied": _("Copied"),
+            "downloadRefused": _("The API did not give the download:"),
         },
     }

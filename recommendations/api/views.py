@@ -34,7 +34,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from .. import services, spreadsheets
+from .. import services, spreadsheets, stats_cache
 from ..filters import (
     ActorFilterSet,
     AffectedGroupFilterSet,
@@ -636,10 +636,13 @@ class StatsView(StatsViewMixin, GenericAPIView):
     serializer_class = api.StatsSerializer
 
     def get(self, request, *args, **kwargs):
-        query = self.validated(api.StatsQuerySerializer, request)
-        filterset = self.filtered(RecommendationFilterSet)
-        data = status_counts(filterset.qs, on=filterset.as_of_date, group_by=query.get("group_by"))
-        return Response(api.StatsSerializer(data).data)
+        def compute():
+            query = self.validated(api.StatsQuerySerializer, request)
+            filterset = self.filtered(RecommendationFilterSet)
+            data = status_counts(filterset.qs, on=filterset.as_of_date, group_by=query.get("group_by"))
+            return api.StatsSerializer(data).data
+
+        return Response(stats_cache.cached(request, compute))
 
     def get_csv_rows(self, data):
         return [{"key": "", "label": "All", **data["overall"]}, *data["groups"]]
@@ -663,14 +666,17 @@ class TimelineView(StatsViewMixin, GenericAPIView):
     serializer_class = api.TimelineSerializer
 
     def get(self, request, *args, **kwargs):
-        query = self.validated(api.TimelineQuerySerializer, request)
-        try:
-            points = timeline_points(query["start"], query["end"], query["interval"])
-        except ValueError as error:
-            raise ValidationError({"interval": [str(error)]}) from None
-        filterset = self.filtered(TimelineFilterSet)
-        data = {**query, "points": status_timeline(filterset.qs, points=points)}
-        return Response(api.TimelineSerializer(data).data)
+        def compute():
+            query = self.validated(api.TimelineQuerySerializer, request)
+            try:
+                points = timeline_points(query["start"], query["end"], query["interval"])
+            except ValueError as error:
+                raise ValidationError({"interval": [str(error)]}) from None
+            filterset = self.filtered(TimelineFilterSet)
+            data = {**query, "points": status_timeline(filterset.qs, points=points)}
+            return api.TimelineSerializer(data).data
+
+        return Response(stats_cache.cached(request, compute))
 
     def get_csv_rows(self, data):
         return data["points"]

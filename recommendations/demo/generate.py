@@ -39,6 +39,7 @@ from ..models import (
     StatusUpdate,
     Theme,
 )
+from ..stats_cache import published_data_changed
 from . import vocabulary as words
 from .bulk import BulkWriter, fast_load, next_id, reset_sequences
 
@@ -344,6 +345,8 @@ def generate_demo_data(
                     for model, rows in batch.items():
                         writers.setdefault(model, BulkWriter(model, with_ids=model in models)).write(rows)
                 reset_sequences(*models)
+                # The rows bypass the services; the public's cached counts must still go.
+                published_data_changed()
             report.recommendations += len(batch[Recommendation])
             report.status_updates += len(batch[StatusUpdate])
             report.citations += len(batch[Citation])

@@ -160,3 +160,70 @@ def test_the_embedded_chart_works_inside_another_page(desktop, seeded):
     wait_for_charts(desktop)
     assert desktop.page.locator("canvas[role=img]").count() == 1
     assert_clean(desktop)
+
+
+def xlsx_rows(path):
+    """The rows of a downloaded XLSX as dicts by header (openpyxl raises if it is not a workbook)."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/themes/freedom-of-assembly/?kind=recommendation",
+        "/en/states/KZ/?kind=promise",
+        "/en/?q=assembly&status=not_implemented",
+    ],
+)
+def test_the_xlsx_download_is_the_filtered_view_and_only_published_rows(desktop, seeded, make_staff, path, tmp_path):
+    from urllib.parse import parse_qs, urlsplit
+
+    from recommendations.models import ReviewState, Theme
+    from tests.factories import RecommendationFactory
+
+    draft = RecommendationFactory(title="An assembly draft", kind="recommendation", review_state=ReviewState.DRAFT)
+    draft.themes.add(Theme.objects.get(slug="freedom-of-assembly"))
+    desktop.log_in(make_staff("Administrator"))  # a curator's cookies must not bring drafts in
+    desktop.goto(path)
+    wait_for_charts(desktop)
+    page = desktop.page
+    link = page.locator("a[data-export][href*='format=xlsx']")
+    query = parse_qs(urlsplit(link.get_attribute("href")).query)
+    chosen = parse_qs(urlsplit(path).query)
+    fixed = {"themes": {"theme": ["freedom-of-assembly"]}, "states": {"state_under_review": ["KZ"]}}
+    expected = {**chosen, **next((value for key, value in fixed.items() if f"/{key}/" in path), {}), "format": ["xlsx"]}
+    assert query == expected
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / "view.xlsx"
+    download.value.save_as(saved)
+    rows = xlsx_rows(saved)
+    shown = sorted(title.strip() for title in page.locator("#list .rec-title").all_text_contents())
+    assert rows and len(shown) < 25  # the whole view is on the page's first page
+    assert sorted(row["Title"] for row in rows) == shown
+    assert "An assembly draft" not in {row["Title"] for row in rows}
+    assert_clean(desktop)
+
+
+def test_a_refused_xlsx_download_is_explained_on_the_page(desktop, seeded, settings):
+    settings.EXPORT_INLINE_LIMIT = 3
+    desktop.goto("/en/")
+    wait_for_charts(desktop)
+    page = desktop.page
+    assert page.locator("a[href*='format=xlsx']").count() == 0
+    assert "more than an XLSX download holds (3)" in page.locator("#xlsx-refused").inner_text()
+    # The page knew in advance; when only the API knows (the rows grew since the page was drawn),
+    # its refusal is shown in words too, not saved as a file.
+    link = page.locator("a[data-export][href*='format=csv']").element_handle()
+    link.evaluate("a => { a.href = a.href.replace('format=csv', 'format=xlsx'); }")
+    link.click()
+    message = page.locator("#export-message")
+    message.wait_for(state="visible")
+    assert "more than an XLSX export holds here (3)" in message.inner_text(), message.inner_text()
+    # The API's 400 was the point: the browser logs it as a failed resource, and nothing else.
+    assert desktop.failed_responses and all(failed.startswith("400 ") for failed in desktop.failed_responses)
+    assert all("400" in error for error in desktop.console_errors)

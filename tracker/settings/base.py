@@ -388,6 +388,10 @@ LOGOUT_REDIRECT_URL = "/api/v1/"
 # Public API reads (anonymous GET answered 200) may be cached this long by browsers and proxies
 # ("Cache-Control: public, max-age=…"); authenticated responses are "private, no-store".
 API_PUBLIC_CACHE_SECONDS = env.int("API_PUBLIC_CACHE_SECONDS", default=60)
+# How long the server keeps the public's stats/ and stats/timeline/ answers (recommendations/
+# stats_cache.py); every write to published data makes them obsolete at once. Needs a cache that
+# every worker shares, so it is off (0) without REDIS_URL.
+API_STATS_CACHE_SECONDS = env.int("API_STATS_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 # The largest page a client may ask for with ?page_size=.
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
 # Request bodies: the largest an endpoint accepts unless it says otherwise (413 beyond; recording

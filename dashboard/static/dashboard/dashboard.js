@@ -143,6 +143,43 @@
     });
   }
 
+  /* Downloads of the current view come from the API without the visitor's cookies (public rows
+   * only, even for a logged-in curator), and an API refusal (an XLSX of too many rows, say) is shown
+   * on the page in words, not saved as a file. */
+  function enhanceDownloads() {
+    var message = document.getElementById("export-message");
+    document.querySelectorAll("a[data-export]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        message.hidden = true;
+        fetch(link.href, { credentials: "omit" }).then(function (response) {
+          if (response.ok) {
+            var disposition = response.headers.get("Content-Disposition") || "";
+            var name = (disposition.match(/filename="?([^";]+)"?/) || [])[1] || "recommendations";
+            return response.blob().then(function (blob) {
+              var url = URL.createObjectURL(blob);
+              var save = document.createElement("a");
+              save.href = url;
+              save.download = name;
+              document.body.appendChild(save);
+              save.click();
+              save.remove();
+              setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+            });
+          }
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            var reasons = [].concat(data.format || data.detail || data.non_field_errors || []);
+            message.textContent = config.text.downloadRefused + " " + (reasons.join(" ") || response.status);
+            message.hidden = false;
+          });
+        }, function () {
+          message.textContent = config.text.downloadRefused;
+          message.hidden = false;
+        });
+      });
+    });
+  }
+
   function focusQuote() {
     var mark = document.getElementById("quote");
     if (mark && window.location.hash === "#quote") { mark.focus(); }
@@ -150,5 +187,6 @@
 
   enhanceCharts();
   enhanceCopyButtons();
+  enhanceDownloads();
   focusQuote();
 })();
