@@ -105,7 +105,6 @@ def render_overview(request, *, fixed=None, heading=None, template="dashboard/ov
         ),
         "mechanism_codes": list(labels.MECHANISMS),
         # The API refuses an XLSX download of more rows than this (a CSV download of any size).
-        "export_limit": settings.EXPORT_INLINE_LIMIT,
         # The embeddable chart of each grouping, with every filter of this page (fixed ones too).
         "embed_urls": {
             name: reverse("dashboard:embed-chart") + "?" + dashboard_filters.query_string(chosen, group_by=name)

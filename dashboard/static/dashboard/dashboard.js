@@ -144,7 +144,7 @@
   }
 
   /* Downloads of the current view come from the API without the visitor's cookies (public rows
-   * only, even for a logged-in curator), and an API refusal (an XLSX of too many rows, say) is shown
+   * only, even for a logged-in curator), and an API refusal (a filter it does not accept, say) is shown
    * on the page in words, not saved as a file. */
   function enhanceDownloads() {
     var message = document.getElementById("export-message");
