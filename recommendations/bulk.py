@@ -47,12 +47,19 @@ def _claim_versions(model, expected: dict[int, int]) -> None:
             raise ConcurrentEditError(model.objects.filter(pk=pk).first() or model(pk=pk), expected[pk], current)
 
 
+def foreign_keys(model) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if field.many_to_one]
+
+
 def _bulk_validate(instances, labels, exclude=()):
-    """``full_clean`` of each instance (uniqueness is left to the database's constraints: checking
-    it here would cost a query per row); the first error names the instance's label."""
+    """``full_clean`` of each instance; the first error names the instance's label. Uniqueness and
+    the foreign keys' targets are left to the database's constraints (checking them here would cost
+    a query per row and per foreign key)."""
     for instance, label in zip(instances, labels, strict=True):
         try:
-            instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+            instance.full_clean(
+                exclude=[*exclude, *foreign_keys(type(instance))], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             messages = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in error.message_dict.items())
             raise ValidationError(f"{label}: {messages}") from None
@@ -197,7 +204,7 @@ def recommendations_bulk_create(
             recommendation.published_at, recommendation.published_by = now, user
             recommendation.self_reviewed = self_reviewed
     if not checked:
-        _bulk_validate(recommendations, labels, exclude=["made_by", "addressed_to"])
+        _bulk_validate(recommendations, labels)
     Recommendation.objects.bulk_create(recommendations, batch_size=BULK_BATCH)
     created_links = {
         "themes": _link(

@@ -312,7 +312,7 @@ class Plan:
             **row.source_values(),
             **row.date_values(),
         )
-        validate_fields(recommendation, f"row {row.number}", exclude=["made_by", "addressed_to"])
+        validate_fields(recommendation, f"row {row.number}")
         self.creates.append((row, recommendation, themes))
         if row.assessment is not None:
             self.assessments.append((row, recommendation))
