@@ -89,3 +89,45 @@ def test_queries_do_not_grow_with_the_rows(make, assessor):
     assert Recommendation.objects.filter(text__contains="measure number 113").get().state_response == "noted"
     if make is thematic_list:
         assert StatusUpdate.objects.filter(recommendation__text__contains="measure number 101").count() == 1
+
+
+class TestStatusUpdatesInBulk:
+    """``bulk.status_updates_bulk_record``, which records a file's assessments: the rules of
+    ``services.status_update_record`` for drafts, all or nothing."""
+
+    def update(self, recommendation, document, quote, **fields):
+        from recommendations import bulk, services
+
+        citations = [services.CitationInput(document=document, quote=quote, location="p. 1")] if quote else []
+        return bulk.NewStatusUpdate(
+            recommendation=recommendation,
+            status="partially_implemented",
+            as_of=datetime.date(2025, 3, 1),
+            summary="Partly done.",
+            citations=citations,
+            label=f"Row {fields.pop('row', 2)}",
+            **fields,
+        )
+
+    def test_records_drafts_with_their_citations_and_history(self, recommendation, document):
+        from recommendations import bulk
+
+        quote = document.text.split("\n")[0][:40]
+        [recorded] = bulk.status_updates_bulk_record(updates=[self.update(recommendation, document, quote)])
+        assert recorded.review_state == "draft" and recorded.citations.get().quote == quote
+        assert recorded.history.count() == 1 and recorded.citations.get().history.count() == 1
+        recommendation.refresh_from_db()
+        assert recommendation.current_status != "partially_implemented"  # a draft changes no current status
+
+    @pytest.mark.parametrize(
+        ("quote", "message"), [("", "at least one citation"), ("Words the document never says.", "p. 1")]
+    )
+    def test_a_bad_update_refuses_them_all(self, recommendation, document, quote, message):
+        from django.core.exceptions import ValidationError
+
+        from recommendations import bulk
+
+        good = self.update(recommendation, document, document.text.split("\n")[0][:40])
+        with pytest.raises(ValidationError, match=message):
+            bulk.status_updates_bulk_record(updates=[good, self.update(recommendation, document, quote, row=3)])
+        assert not StatusUpdate.objects.exists()
