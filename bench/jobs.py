@@ -1,14 +1,15 @@
 """Time the background jobs end to end with a real worker, and the admin's slowest request meanwhile.
 
-    python bench/jobs.py [--rows 16000] [--assess 1000]            # SQLite (a temporary file)
+    python bench/jobs.py [--rows 16000] [--assess 1000] [--only publish,assess,export,api]  # SQLite
     DATABASE_URL=postgres://… python bench/jobs.py                  # PostgreSQL (creates test_<name>)
 
 On a fresh database it creates ROWS draft recommendations (each with one citation), then, with a
 `db_worker` process running: publishes them all as one job, bulk-assesses ASSESS of them, and
 exports all ROWS to XLSX — each time from queueing to done. While each job runs it keeps asking
 for the job's admin page and the recommendations' list, and reports the longest of those
-requests. The database is destroyed at the end. Use small sizes while developing, and
-`nice -n 19` for a full run.
+requests. Then (``api``) it downloads all ROWS from the API's export as CSV and as XLSX: the
+time, then (a second download, traced) the peak of memory Python allocated. The database is
+destroyed at the end. Use small sizes while developing, and `nice -n 19` for a full run.
 """
 
 import argparse
@@ -85,7 +86,30 @@ def watch(job, client, urls):
         time.sleep(0.5)
 
 
-def main(rows, assess):
+def api_export(client, rows):
+    """Download every row from the API's export in each format: seconds and peak memory."""
+    import tracemalloc
+
+    def download(file_format):
+        response = client.get("/api/v1/recommendations/export/", {"format": file_format})
+        assert response.status_code == 200, response.status_code
+        return sum(len(part) for part in response.streaming_content)
+
+    for file_format in ("csv", "xlsx"):
+        before = time.perf_counter()
+        size = download(file_format)
+        seconds = time.perf_counter() - before
+        tracemalloc.start()  # slows Python down several times: a second download, not timed
+        download(file_format)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(
+            f"API export of {rows} rows as {file_format.upper():<4}{seconds:>16.1f} s   "
+            f"{size / 1e6:.2f} MB sent, peak Python memory {peak / 1e6:.1f} MB"
+        )
+
+
+def main(rows, assess, only):
     import django
 
     django.setup()
@@ -149,8 +173,9 @@ def main(rows, assess):
             seconds, longest, job = watch(job, client, urls)
             print(f"{label:<40}{seconds:>9.1f} s to done   longest admin request {longest:.2f} s   {job.outcome}")
 
-        run(f"publish {rows} drafts", review_job_queue(kind=Job.Kind.PUBLISH, ids=ids, user=reviewer))
-        assert Recommendation.objects.filter(review_state=ReviewState.PUBLISHED).count() == rows
+        if "publish" in only:
+            run(f"publish {rows} drafts", review_job_queue(kind=Job.Kind.PUBLISH, ids=ids, user=reviewer))
+            assert Recommendation.objects.filter(review_state=ReviewState.PUBLISHED).count() == rows
         fields = {
             "status": "in_progress",
             "as_of": datetime.date(2024, 5, 1),
@@ -162,14 +187,18 @@ def main(rows, assess):
             "assessed_by": None,
         }
         citation = services.CitationInput(document=document, quote="the law on peaceful assemblies has stalled")
-        run(
-            f"bulk-assess {assess} recommendations",
-            assessment_queue(ids=ids[:assess], fields=fields, citation=citation, user=editor),
-        )
-        run(
-            f"export {rows} rows to XLSX",
-            export_job_queue(model=Recommendation, ids=ids, file_format="xlsx", user=reviewer),
-        )
+        if "assess" in only:
+            run(
+                f"bulk-assess {assess} recommendations",
+                assessment_queue(ids=ids[:assess], fields=fields, citation=citation, user=editor),
+            )
+        if "export" in only:
+            run(
+                f"export {rows} rows to XLSX",
+                export_job_queue(model=Recommendation, ids=ids, file_format="xlsx", user=reviewer),
+            )
+        if "api" in only:
+            api_export(client, rows)  # the reviewer sees drafts: all ROWS
     finally:
         if worker is not None:
             worker.terminate()
@@ -181,5 +210,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=16000)
     parser.add_argument("--assess", type=int, default=1000)
+    parser.add_argument("--only", default="publish,assess,export,api", help="which steps, comma-separated")
     arguments = parser.parse_args()
-    main(arguments.rows, min(arguments.assess, arguments.rows))
+    main(arguments.rows, min(arguments.assess, arguments.rows), set(arguments.only.split(",")))

@@ -9,7 +9,7 @@ class RecommendationsConfig(AppConfig):
 
     def ready(self):
         # Register the background jobs' handlers with the task a worker runs.
-        from .jobs import assessment, export, review  # noqa: F401
+        from .jobs import assessment, export, imports, review  # noqa: F401
         from .models import SourceDocument, guard_fixture_document
         from .roles import sync_roles_after_migrate
 

@@ -124,7 +124,7 @@ def _citations_bulk_create(pairs, *, user, confirm: bool, process: str) -> list[
 
 
 # The many-to-many fields a recommendation's history records (models.Recommendation.history).
-HISTORY_LINKS = ("themes", "legal_provisions", "sdgs", "affected_groups", "also_made_by")
+HISTORY_LINKS = ("themes", "legal_provisions", "sdgs", "affected_groups", "also_made_by", "source_themes")
 
 
 def _recommendations_history(recommendations, *, update: bool, user, reason: str, created_links=None) -> None:
@@ -160,6 +160,17 @@ def _recommendations_history(recommendations, *, update: bool, user, reason: str
             ],
             batch_size=2000,
         )
+
+
+def _unlink_themes(pairs) -> None:
+    """Remove (recommendation, theme) pairs, one DELETE per batch."""
+    through = Recommendation.themes.through
+    pairs = list(pairs)
+    for start in range(0, len(pairs), CLAIM_BATCH):
+        condition = Q()
+        for recommendation, theme in pairs[start : start + CLAIM_BATCH]:
+            condition |= Q(recommendation_id=recommendation.pk, theme_id=theme.pk)
+        through.objects.filter(condition).delete()
 
 
 def _link(name: str, pairs) -> list[tuple[int, int, int]]:
@@ -245,6 +256,7 @@ class BulkChange:
     expected_version: int
     fields: Collection[str] = ()
     add_themes: Sequence[Theme] = ()
+    remove_themes: Sequence[Theme] = ()  # a theme mapping no longer gives them (theme_mapping.themes_remap)
     add_citations: Sequence[CitationInput] = ()
     add_links: Mapping[str, Sequence] = dataclasses.field(default_factory=dict)  # {"sdgs": [...], …}
     label: str = ""
@@ -274,6 +286,7 @@ def recommendations_bulk_change(
     if recommendations:
         Recommendation.objects.bulk_update(recommendations, fields, batch_size=BULK_BATCH)
     _link("themes", [(change.recommendation, theme) for change in changes for theme in change.add_themes])
+    _unlink_themes([(change.recommendation, theme) for change in changes for theme in change.remove_themes])
     for name in sorted({name for change in changes for name in change.add_links}):
         _link(name, [(change.recommendation, other) for change in changes for other in change.add_links.get(name, ())])
     pairs = [(change.recommendation, citation) for change in changes for citation in change.add_citations]

@@ -428,6 +428,52 @@ class Theme(TimestampedModel):
         return self.name
 
 
+class SourceTheme(TimestampedModel):
+    """A theme as another vocabulary names it (an issue in UPR Info's ``Issue`` column, a theme of
+    OHCHR's Universal Human Rights Index), mapped onto curated themes. Imported rows keep these
+    names (``Recommendation.source_themes``) and get the curated themes they map to, so that one
+    theme filter counts curated and imported rows alike (``theme_mapping``; docs/curation.md).
+
+    ``applied_themes`` are the themes last given to the rows that carry this name: re-mapping
+    removes from those rows what the mapping no longer gives, and adds what it now gives."""
+
+    class Vocabulary(models.TextChoices):
+        """Whose list of themes a name comes from."""
+
+        UPR_INFO = "upr_info", "UPR Info issue"
+        UHRI = "uhri", "OHCHR theme (UHRI)"
+
+    vocabulary = models.CharField(max_length=10, choices=Vocabulary.choices)
+    name = models.CharField(max_length=300, help_text="As the source writes it, e.g. “Freedom of the press”.")
+    themes = models.ManyToManyField(
+        Theme,
+        blank=True,
+        related_name="source_themes",
+        help_text="The curated themes rows with this name get; none: unmapped (reported by imports).",
+    )
+    applied_themes = models.ManyToManyField(Theme, blank=True, related_name="+", editable=False)
+
+    history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["vocabulary", "name"]
+        verbose_name = "source theme"
+        constraints = [
+            models.UniqueConstraint(
+                "vocabulary", models.functions.Lower("name"), name="%(app_label)s_%(class)s_unique_name"
+            ),
+        ]
+
+    Meta.constraints += [
+        models.CheckConstraint(
+            name="%(app_label)s_%(class)s_vocabulary_valid", condition=Q(vocabulary__in=Vocabulary.values)
+        )
+    ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_vocabulary_display()})"
+
+
 class SustainableDevelopmentGoal(TimestampedModel):
     """One of the UN's 17 Sustainable Development Goals, which OHCHR links each UPR recommendation to
     ("16 - PEACE, JUSTICE AND STRONG INSTITUTIONS"). The 17 rows ship with the tracker."""
@@ -603,6 +649,15 @@ class Recommendation(ReviewedModel):
         SustainableDevelopmentGoal, blank=True, related_name="recommendations", verbose_name="SDGs"
     )
     affected_groups = models.ManyToManyField(AffectedGroup, blank=True, related_name="recommendations")
+    # The themes an imported file named (UPR Info's issues), kept by name; the curated themes they
+    # map to are in ``themes`` (theme_mapping.themes_remap applies a changed mapping).
+    source_themes = models.ManyToManyField(
+        SourceTheme,
+        blank=True,
+        related_name="recommendations",
+        verbose_name="source issues",
+        help_text="Themes as the imported file names them (UPR Info's issues); mapped onto the curated themes.",
+    )
     related = models.ManyToManyField(
         "self", through="RecommendationLink", symmetrical=False, blank=True, related_name="+"
     )
@@ -637,7 +692,7 @@ class Recommendation(ReviewedModel):
 
     objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords(
-        m2m_fields=[themes, legal_provisions, sdgs, affected_groups, also_made_by],
+        m2m_fields=[themes, legal_provisions, sdgs, affected_groups, also_made_by, source_themes],
         # Grouping into clusters is curation around the row, not a change of what it says.
         excluded_fields=["current_status", "current_status_as_of", "updated_at", "cluster"],
     )

@@ -25,6 +25,7 @@ CURATED_MODELS = [
     "sourcedocument",
     "actor",
     "theme",
+    "sourcetheme",
     "legalprovision",
     "recommendation",
     "statusupdate",

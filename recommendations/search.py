@@ -3,10 +3,10 @@ search box and every autocomplete that picks a recommendation), so both find the
 
 What a search finds: rows where every word of the text (or "quoted phrase") occurs, as a whole
 word, in the title, the text, the context, the actor who made it or the one it addresses, a legal
-provision it targets (instrument, article, title) or a theme (curated themes and imported UPR
-Info issues alike). External ids are not searched word by word: hash-like ids of imported rows
-hold every number, so "174" would match hundreds of rows by accident; an exact external id still
-finds its row.
+provision it targets (instrument, article, title), a curated theme or an issue as the imported
+file named it (UPR Info's "Freedom of association and peaceful assembly", kept on the row).
+External ids are not searched word by word: hash-like ids of imported rows hold every number, so
+"174" would match hundreds of rows by accident; an exact external id still finds its row.
 
 Ranking and a full-text index belong behind this same function (``search_recommendations``).
 """
@@ -29,6 +29,7 @@ SEARCHED_FIELDS = [
     "legal_provisions__article",
     "legal_provisions__title",
     "themes__name",
+    "source_themes__name",
 ]
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')

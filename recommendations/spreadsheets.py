@@ -10,7 +10,9 @@ other admin list exports the columns its admin shows (``list_display``), as text
 import csv
 import datetime
 import io
+import itertools
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
 from django.contrib import admin
@@ -295,17 +297,43 @@ def filename(model, extension, when=None) -> str:
 
 
 def download_response(model, ids: list[int], file_format: str, user=None):
-    """The rows with ``ids`` (in that order) as a downloaded file: CSV streamed row by row, XLSX
-    built in memory (callers keep it to ``EXPORT_INLINE_LIMIT`` rows)."""
-    from django.http import HttpResponse, StreamingHttpResponse
-
+    """The rows with ``ids`` (in that order) as a downloaded file (see ``file_response``)."""
     sheet = sheet_for(model, user)
-    table = rows(sheet, in_order(sheet, ids))
+    return file_response(sheet, in_order(sheet, ids), file_format)
+
+
+def queryset_response(queryset, file_format: str, user=None):
+    """Every row of ``queryset``, in its order, as a downloaded file, whatever their number, in
+    constant memory: the ids come through one cursor (``iterator``: a server-side cursor on
+    PostgreSQL) and the rows, with their related rows, are read ``CHUNK`` ids at a time. A
+    cursor rather than keyset paging because the lists sort on nullable, non-unique columns
+    (``-made_on``), where a keyset has no simple form."""
+    sheet = sheet_for(queryset.model, user)
+    ids = queryset.prefetch_related(None).values_list("pk", flat=True).iterator(chunk_size=CHUNK)
+    return file_response(sheet, in_chunks(sheet, ids), file_format)
+
+
+def in_chunks(sheet: Sheet, ids: Iterable[int]) -> Iterator:
+    """The rows with ``ids`` (an iterator), in that order, reading ``CHUNK`` of them at a time."""
+    ids = iter(ids)
+    while chunk := list(itertools.islice(ids, CHUNK)):
+        yield from in_order(sheet, chunk)
+
+
+def file_response(sheet: Sheet, objects: Iterable, file_format: str):
+    """A downloaded file of ``objects``: CSV streamed row by row as it is read; XLSX written by
+    openpyxl's write-only mode into a temporary file (memory stays flat; a workbook is a zip,
+    complete only at its end), then streamed from it and removed once sent."""
+    from django.http import FileResponse, StreamingHttpResponse
+
+    table = rows(sheet, objects)
     content_type, extension = FORMATS[file_format]
+    name = filename(sheet.model, extension)
     if file_format == "csv":
         response = StreamingHttpResponse(csv_lines(table), content_type=content_type)
-    else:
-        title = str(model._meta.verbose_name_plural)
-        response = HttpResponse(xlsx_bytes(table, title=title), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename(model, extension)}"'
-    return response
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    spool = tempfile.TemporaryFile()  # FileResponse closes it once sent, which removes it
+    write_xlsx(table, spool, title=str(sheet.model._meta.verbose_name_plural))
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=content_type)

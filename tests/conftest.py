@@ -44,6 +44,12 @@ def client_as(client, make_staff):
 
 
 @pytest.fixture(autouse=True)
+def _job_inputs(settings, tmp_path):
+    """A queued import's file is stored in JOBS_INPUT_DIR: each test gets its own."""
+    settings.JOBS_INPUT_DIR = tmp_path / "job-inputs"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The API's throttles count requests in the cache; each test starts with none counted."""
     from django.core.cache import cache

@@ -11,6 +11,15 @@ def run_worker():
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
+def run_queued_jobs():
+    """Run the queued jobs here, as the worker would (``runner.job_run``), for tests inside one
+    transaction, where the task queue sees nothing queued (it is told on commit)."""
+    from recommendations.jobs import runner
+
+    for job_id in Job.objects.filter(state=Job.State.QUEUED).order_by("pk").values_list("pk", flat=True):
+        runner.job_run(job_id=job_id)
+
+
 def fresh(job: Job) -> Job:
     job.refresh_from_db()
     return job

@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recommendations.importers import import_file
+from recommendations.jobs.models import Job
 from recommendations.models import Recommendation
+from tests.jobs_helpers import run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +38,20 @@ def staff_client(client, username, *codenames):
 
 @pytest.fixture
 def importer(client):
-    return staff_client(client, "importer", "view_recommendation", "add_recommendation", "change_recommendation")
+    return staff_client(
+        client, "importer", "view_recommendation", "add_recommendation", "change_recommendation", "view_job"
+    )
 
 
 def upload(client, content=SAMPLE, name="upr-sample-macroman.csv", encoding=""):
     return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, content), "encoding": encoding})
+
+
+def confirm(client, token, **data):
+    """Confirm a preview (which queues the import as a job) and run the job, as a worker would."""
+    response = client.post(IMPORT_URL, {"token": token, **data}, follow=True)
+    run_queued_jobs()
+    return response
 
 
 def messages_of(response):
@@ -91,20 +102,39 @@ class TestUploadPreviewConfirm:
         assert not Recommendation.objects.exists()
         assert len(list(upload_dir.iterdir())) == 1
 
-    def test_confirming_the_preview_imports_the_file(self, importer, upload_dir):
+    def test_confirming_the_preview_queues_the_import_as_a_job_that_imports_the_file(
+        self, importer, upload_dir, settings
+    ):
         token = upload(importer).context["pending"].token
         response = importer.post(IMPORT_URL, {"token": token}, follow=True)
-        assert response.redirect_chain[-1][0] == f"{CHANGELIST_URL}?mechanism__exact=upr"
-        assert messages_of(response) == [
+        job = Job.objects.get()
+        assert response.redirect_chain[-1][0] == reverse("admin:recommendations_job_change", args=[job.pk])
+        assert "upr-sample-macroman.csv is queued as" in messages_of(response)[0]
+        assert (job.kind, job.state, job.total, job.started_by.username) == ("import_upr", "queued", 6, "importer")
+        assert not Recommendation.objects.exists()  # nothing is written in the request
+        assert list(upload_dir.iterdir()) == []  # the waiting file went to the job
+        assert job.input_file.read() == SAMPLE
+
+        run_queued_jobs()
+        job.refresh_from_db()
+        assert job.state == Job.State.SUCCEEDED
+        assert job.outcome == (
             "Imported upr-sample-macroman.csv (6 rows): 5 created, 0 updated, 0 unchanged, 1 duplicate row stored once."
-        ]
+        )
+        assert (job.done, job.total, job.changed) == (6, 6, 5)
+        assert sorted(job.changed_ids) == sorted(Recommendation.objects.values_list("pk", flat=True))
         assert Recommendation.objects.filter(mechanism="upr").count() == 5
         assert Recommendation.objects.filter(text__contains="Guaraní").exists()
-        assert list(upload_dir.iterdir()) == []  # the waiting file is gone
+        assert not job.input_file and not any(settings.JOBS_INPUT_DIR.rglob("*.upload"))  # imported: file removed
+
+        page = importer.get(reverse("admin:recommendations_job_change", args=[job.pk])).content.decode()
+        assert f"{CHANGELIST_URL}?job={job.pk}" in page and "The 5 rows it changed" in page
+        listed = importer.get(CHANGELIST_URL, {"job": job.pk})
+        assert listed.context["cl"].result_count == 5
 
     def test_a_preview_is_confirmed_only_once(self, importer):
         token = upload(importer).context["pending"].token
-        importer.post(IMPORT_URL, {"token": token}, follow=True)
+        confirm(importer, token)
         response = importer.post(IMPORT_URL, {"token": token}, follow=True)
         assert messages_of(response) == [
             "The uploaded file is no longer there (was it already imported?); upload it again."
@@ -127,7 +157,7 @@ class TestUploadPreviewConfirm:
             Recommendation.objects.get(text__contains="peaceful assemblies").state_response
             == Recommendation.StateResponse.NOTED
         )
-        importer.post(IMPORT_URL, {"token": response.context["pending"].token})
+        confirm(importer, response.context["pending"].token)
         assert Recommendation.objects.get(text__contains="peaceful assemblies").state_response == "supported"
 
     def test_a_bad_file_shows_its_row_and_problem_on_the_form(self, importer, upload_dir):
@@ -154,7 +184,7 @@ class TestUploadPreviewConfirm:
     def test_the_encoding_given_is_used_for_the_preview_and_the_import(self, importer):
         response = upload(importer, encoding="mac_roman")
         assert "in mac-roman\n    (as given)" in response.content.decode()
-        importer.post(IMPORT_URL, {"token": response.context["pending"].token})
+        confirm(importer, response.context["pending"].token)
         assert Recommendation.objects.filter(text__contains="Guaraní").exists()
 
     def test_a_file_changed_after_its_preview_is_refused(self, importer, upload_dir):
@@ -246,7 +276,7 @@ class TestReviewChoice:
         client = client_as("Reviewer")
         preview = upload(client)
         assert 'name="publish"' in preview.content.decode()
-        client.post(IMPORT_URL, {"token": preview.context["pending"].token, "publish": "on"})
+        confirm(client, preview.context["pending"].token, publish="on")
         assert Recommendation.objects.public().count() == 5
         assert set(Recommendation.objects.values_list("self_reviewed", flat=True)) == {True}
 
@@ -273,7 +303,7 @@ class TestFormats:
             {"file": SimpleUploadedFile("export.xlsx", content), "format": "upr-info", "state_under_review": "KZ"},
         )
         assert preview.context["report"].totals.created == 3
-        importer.post(IMPORT_URL, {"token": preview.context["pending"].token})
+        confirm(importer, preview.context["pending"].token)
         assert set(Recommendation.objects.values_list("addressed_to__country", flat=True)) == {"KZ"}
 
     def test_a_file_of_another_layout_shows_the_headers_found_and_the_layouts_known(self, importer):

@@ -191,11 +191,11 @@ def test_query_count_does_not_grow_with_history_length(api_client, django_assert
         for day in range(count):
             record_status(recommendation, ImplementationStatus.IN_PROGRESS, datetime.date(2020, 1, 1 + day), document)
         for params in ({"full": "true"}, {"full": "true", "as_of": "2020-01-03"}):
-            # One query per prefetched list (themes, joint makers, provisions, SDGs, groups, citations,
-            # history…).
-            with django_assert_max_num_queries(10):
+            # One query per prefetched list (themes, joint makers, provisions, SDGs, groups, source
+            # issues, citations, history…).
+            with django_assert_max_num_queries(11):
                 api_client.get(URL, params)
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(10):
             detail = api_client.get(f"{URL}{recommendation.pk}/").json()
         assert len(detail["status_history"]) == count
 

@@ -126,7 +126,8 @@ class TestUprInfoOwnExport:
     def test_rows_identical_but_for_their_issues_are_merged_with_a_warning(self):
         report = import_file(content=SUR["csv"])
         trafficking = Recommendation.objects.get(text__startswith="Strengthen the protection of victims")
-        assert set(trafficking.themes.values_list("name", flat=True)) == {"Migrants", "Trafficking"}
+        assert set(trafficking.source_themes.values_list("name", flat=True)) == {"Migrants", "Trafficking"}
+        assert set(trafficking.themes.values_list("slug", flat=True)) == {"migrants", "human-trafficking"}
         assert [(d.number, d.first_number) for d in report.merged] == [(6, 5)]
         assert any("Row 6 repeats row 5 except for its issues" in warning for warning in report.warnings)
 

@@ -1,6 +1,7 @@
 """A real worker process (``manage.py db_worker``) killed in the middle of a job: the database holds
 whole batches only — each row either published with all its citations confirmed, or untouched —
-the job's progress says exactly how far it got, and a rerun completes it.
+the job's progress says exactly how far it got, and a rerun completes it. An import, one
+transaction, leaves nothing of itself when killed half-way, and a rerun imports it all.
 
 Runs against a database of its own (a SQLite file, or a new PostgreSQL database when the suite runs
 on PostgreSQL), migrated by a subprocess, since the worker is another process; the scenario's steps
@@ -107,3 +108,41 @@ def test_killed_worker_leaves_whole_batches_and_a_rerun_completes(worker_databas
     assert all(row["published"] and all(row["confirmed"]) for row in rerun["rows"])
     # The first batch was not published twice.
     assert {row["version"] for row in rerun["rows"]} == {2}
+
+
+IMPORT_SCENARIO = str(ROOT / "tests" / "import_worker_scenario.py")
+
+
+def test_killed_worker_leaves_nothing_of_an_import_and_a_rerun_imports_it_all(worker_database, tmp_path):
+    env = {**environment(worker_database), "JOBS_INPUT_DIR": str(tmp_path / "job-inputs")}
+    run(env, "manage.py", "migrate", "--noinput", "-v", "0")
+    # The admin's confirmation: the file stored with the job, the import queued.
+    before = json.loads(run(env, IMPORT_SCENARIO, "setup").strip().splitlines()[-1])
+
+    marker = tmp_path / "paused"
+    # After the second of three batches: four of the five recommendations written, uncommitted.
+    worker = subprocess.Popen([sys.executable, IMPORT_SCENARIO, "worker", "1", str(marker)], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() or not marker.read_text():
+            assert worker.poll() is None, "the worker stopped before reaching the middle of the import"
+            assert time.monotonic() < deadline, "the worker never reached the middle of the import"
+            time.sleep(0.1)
+        assert marker.read_text() == "4"  # the worker had written part of the import when it was killed
+        worker.send_signal(signal.SIGKILL)
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)
+
+    killed = json.loads(run(env, IMPORT_SCENARIO, "report").strip().splitlines()[-1])
+    assert killed["state"] == "running" and killed["attempts"] == 1 and killed["input_file"]
+    # Nothing of it: no recommendation, citation, source document or new actor.
+    assert (killed["recommendations"], killed["citations"], killed["documents"]) == (0, 0, 0)
+    assert killed["actors"] == before["actors"] and killed["changed"] == 0
+
+    rerun = json.loads(run(env, IMPORT_SCENARIO, "rerun").strip().splitlines()[-1])  # queued again, run
+    # Everything of it: five recommendations, each citing the file, stored once as a document.
+    assert (rerun["state"], rerun["attempts"], rerun["done"], rerun["changed"]) == ("succeeded", 2, 6, 5)
+    assert (rerun["recommendations"], rerun["citations"], rerun["documents"]) == (5, 5, 1)
+    assert rerun["cited"] == rerun["ids"] == rerun["changed_ids"]
+    assert not rerun["input_file"]  # imported: the stored upload is removed

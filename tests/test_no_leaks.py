@@ -452,13 +452,14 @@ def test_finding_6_a_document_is_public_once_a_published_row_cites_it(api_client
 
 def test_finding_6_actors_and_themes_of_a_draft_import_are_not_listed(api_client):
     """A draft import's new states and themes were listed although no published row used them."""
-    import_file(content=csv_bytes("Atlantis,,,Do more,Lemuria,,,Supported,4,Hidden issue,40"))
+    # The issue maps onto a curated theme the import adds (an unmapped issue gives no theme at all).
+    import_file(content=csv_bytes("Atlantis,,,Do more,Lemuria,,,Supported,4,Death penalty,40"))
     assert api_client.get("/api/v1/actors/").json()["count"] == 0
     assert api_client.get("/api/v1/themes/").json()["count"] == 0
     assert api_client.get("/api/v1/actors/", {"q": "Atlantis"}).json()["count"] == 0
     services.recommendation_publish(recommendation=Recommendation.objects.get())
     assert {a["name"] for a in api_client.get("/api/v1/actors/").json()["results"]} == {"Atlantis", "Lemuria"}
-    assert [t["name"] for t in api_client.get("/api/v1/themes/").json()["results"]] == ["Hidden issue"]
+    assert [t["name"] for t in api_client.get("/api/v1/themes/").json()["results"]] == ["Death penalty"]
 
 
 def test_finding_6_links_to_hidden_rows_are_not_shown(api_client):

@@ -27,6 +27,7 @@ from . import badges
 from .assessment import BulkAssessmentMixin
 from .clusters import ClusterActionsMixin
 from .common import (
+    FixedTargetInlineForm,
     InternalNoteInline,
     InternalNotesAdminMixin,
     ParentReviewInlineMixin,
@@ -104,8 +105,13 @@ class StatusHistoryInline(TabularInline):
         )
 
 
+class RecommendationLinkForm(FixedTargetInlineForm):
+    fixed_fields = ("to_recommendation",)
+
+
 class RecommendationLinkInline(ParentReviewInlineMixin, TabularInline):
     model = RecommendationLink
+    form = RecommendationLinkForm
     fk_name = "from_recommendation"
     fields = ["relation", "to_recommendation", "note"]
     autocomplete_fields = ["to_recommendation"]
@@ -113,6 +119,9 @@ class RecommendationLinkInline(ParentReviewInlineMixin, TabularInline):
     verbose_name = "link to a related recommendation"
     verbose_name_plural = "links to related recommendations"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_recommendation", "to_recommendation")
 
 
 class RecommendationForm(OptimisticLockForm):
@@ -161,6 +170,8 @@ class RecommendationAdmin(
         UprActionCategoryFilter,
         # ~190 states each: searched, not listed.
         ("themes", AutocompleteSelectMultipleFilter),
+        # The issues an imported file named (UPR Info's), whatever curated themes they map to.
+        ("source_themes", AutocompleteSelectMultipleFilter),
         ("legal_provisions", AutocompleteSelectMultipleFilter),
         ("made_by", AutocompleteSelectFilter),
         ("addressed_to", AutocompleteSelectFilter),
@@ -189,6 +200,7 @@ class RecommendationAdmin(
     ]
     readonly_fields = [
         "cluster_display",
+        "source_issues",
         "status_now",
         "overdue",
         "add_status_update",
@@ -229,7 +241,10 @@ class RecommendationAdmin(
             },
         ),
         ("UPR", {"fields": ["upr_session", "upr_cycle", "upr_action_category"], "classes": ["collapse"]}),
-        ("Subject", {"fields": ["themes", "legal_provisions", "sdgs", "affected_groups", "cluster_display"]}),
+        (
+            "Subject",
+            {"fields": ["themes", "source_issues", "legal_provisions", "sdgs", "affected_groups", "cluster_display"]},
+        ),
         (
             "Status (derived from the published history below)",
             {"fields": ["status_now", "overdue", "add_status_update"]},
@@ -284,6 +299,14 @@ class RecommendationAdmin(
     @display(description="overdue", label=badges.OVERDUE_LABELS)
     def overdue_badge(self, obj):
         return badges.overdue(obj)
+
+    @admin.display(description="issues in the imported file")
+    def source_issues(self, obj):
+        """The themes as the imported file named them; the curated themes above are what they map to."""
+        if obj.pk is None:
+            return "—"
+        names = [str(source) for source in obj.source_themes.order_by("vocabulary", "name")]
+        return "; ".join(names) or "—"
 
     @admin.display(description="due", ordering="due_on")
     def due(self, obj):

@@ -1,17 +1,17 @@
 """The admin's "Import recommendations" page: upload a file, see what the import would change,
 confirm.
 
-The preview is a dry run of ``importers.import_file`` and the confirmation runs it for real (it
-plans again, from the current database, and refuses if a row changed while it writes), so the
-admin follows exactly the rules of ``manage.py import_recommendations``. Between the two steps the file waits in
-``settings.IMPORT_UPLOAD_DIR`` under a random name; the page carries only a signed token with
-that name, the file's SHA-256 and the uploader, so a confirmation cannot point at another file,
-import a file that changed since its preview, or be replayed by another user. Only users who
-may both add and change recommendations see the page.
+The preview is a dry run of ``importers.import_file``; the confirmation queues the import as a
+background job (``jobs.imports``) that runs it for real in a worker (it plans again, from the
+database as it is then, and refuses if a row changed while it writes), so the admin follows
+exactly the rules of ``manage.py import_recommendations`` and no request waits for the writes.
+Between the two steps the file waits in ``settings.IMPORT_UPLOAD_DIR`` under a random name; the
+page carries only a signed token with that name, the file's SHA-256 and the uploader, so a
+confirmation cannot point at another file, import a file that changed since its preview, or be
+replayed by another user. Only users who may both add and change recommendations see the page.
 """
 
 import dataclasses
-import datetime
 import hashlib
 import re
 import secrets
@@ -26,10 +26,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
-from ..importers import FORMATS, ImportRefused, import_file, summary, unresolved_summary
+from ..importers import FORMATS, ImportRefused, import_file, summary, unmapped_summary, unresolved_summary
+from ..jobs.imports import import_arguments, import_job_queue
 from ..permissions import PUBLISH_RECOMMENDATION
 from ..text_encoding import EncodingError, canonical_encoding
+from .jobs import job_link
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # UPR Info's whole database is well under this
 UPLOAD_MAX_AGE = 24 * 60 * 60  # seconds a preview can be confirmed; older files are removed
@@ -107,9 +110,10 @@ class PendingUpload:
     file_name: str
     options: dict  # format, state_under_review, encoding: as given on the form
     content: bytes
+    rows: int = 0  # the preview's count of the file's rows: the job's total
 
     @classmethod
-    def store(cls, *, content: bytes, file_name: str, options: dict, user) -> "PendingUpload":
+    def store(cls, *, content: bytes, file_name: str, options: dict, user, rows: int = 0) -> "PendingUpload":
         directory = Path(settings.IMPORT_UPLOAD_DIR)
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         _remove_stale(directory)
@@ -123,10 +127,11 @@ class PendingUpload:
                 "file_name": file_name,
                 "options": options,
                 "user": user.pk,
+                "rows": rows,
             },
             salt=TOKEN_SALT,
         )
-        return cls(token, file_name, options, content)
+        return cls(token, file_name, options, content, rows)
 
     @classmethod
     def load(cls, *, token: str, user) -> "PendingUpload":
@@ -146,17 +151,11 @@ class PendingUpload:
             ) from None
         if hashlib.sha256(content).hexdigest() != data["sha256"]:
             raise PendingUploadError("The uploaded file changed after its preview; upload it again.")
-        return cls(token, data["file_name"], data["options"], content)
+        return cls(token, data["file_name"], data["options"], content, data.get("rows", 0))
 
     def discard(self) -> None:
         data = signing.loads(self.token, salt=TOKEN_SALT)
         (Path(settings.IMPORT_UPLOAD_DIR) / data["name"]).unlink(missing_ok=True)
-
-
-def _arguments(options: dict) -> dict:
-    """The form's options as ``import_file`` takes them."""
-    on = options.get("assessed_on")
-    return {**options, "assessed_on": datetime.date.fromisoformat(on) if on else None}
 
 
 def _remove_stale(directory: Path) -> None:
@@ -210,7 +209,7 @@ class UprImportAdminMixin:
             content = upload.read()
             try:
                 report = import_file(
-                    content=content, file_name=upload.name, dry_run=True, user=request.user, **_arguments(options)
+                    content=content, file_name=upload.name, dry_run=True, user=request.user, **import_arguments(options)
                 )
             except (ImportRefused, PermissionDenied) as error:
                 form.add_error(
@@ -219,7 +218,7 @@ class UprImportAdminMixin:
                 )
             else:
                 pending = PendingUpload.store(
-                    content=content, file_name=upload.name, options=options, user=request.user
+                    content=content, file_name=upload.name, options=options, user=request.user, rows=report.rows
                 )
                 return self._render_import(request, pending=pending, report=report)
         return self._render_import(request, form=form)
@@ -230,27 +229,33 @@ class UprImportAdminMixin:
         except PendingUploadError as error:
             self.message_user(request, str(error), messages.ERROR)
             return HttpResponseRedirect(request.path)
-        publish = request.POST.get("publish") == "on"
         try:
-            report = import_file(
+            job = import_job_queue(
                 content=pending.content,
                 file_name=pending.file_name,
+                options=pending.options,
                 user=request.user,
-                publish=publish,
-                **_arguments(pending.options),
+                publish=request.POST.get("publish") == "on",
+                rows=pending.rows,
             )
-        except (ImportRefused, PermissionDenied) as error:
+        except PermissionDenied as error:
             self.message_user(request, f"{pending.file_name}: {error} Nothing was imported.", messages.ERROR)
             return HttpResponseRedirect(request.path)
         finally:
-            pending.discard()
+            pending.discard()  # the job holds its own copy
         self.message_user(
-            request, f"Imported {pending.file_name} ({report.rows} rows): {summary(report)}.", messages.SUCCESS
+            request,
+            format_html(
+                "{} is queued as {}: a worker imports it in the background, all or nothing. "
+                "Its page shows the progress and, when it is done, links to the rows it changed.",
+                pending.file_name,
+                job_link(job),
+            ),
+            messages.SUCCESS,
         )
-        for warning in report.warnings[:PREVIEW_ROWS]:
-            self.message_user(request, warning, messages.WARNING)
-        changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        return HttpResponseRedirect(f"{changelist}?mechanism__exact=upr")
+        if request.user.has_perm("recommendations.view_job"):
+            return HttpResponseRedirect(reverse("admin:recommendations_job_change", args=[job.pk]))
+        return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
 
     def _render_import(self, request, *, form=None, pending=None, report=None):
         context = {
@@ -269,6 +274,7 @@ class UprImportAdminMixin:
             context.update(
                 summary=summary(report),
                 unresolved=unresolved_summary(report),
+                unmapped=unmapped_summary(report),
                 states=sorted(report.per_state.items(), key=lambda item: item[0].casefold()),
                 totals=report.totals,
                 # Updates first: they change what curators may already have looked at.

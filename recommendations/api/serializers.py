@@ -27,6 +27,7 @@ from ..models import (
     LegalProvision,
     Recommendation,
     SourceDocument,
+    SourceTheme,
     StatusUpdate,
     SustainableDevelopmentGoal,
     Theme,
@@ -47,6 +48,14 @@ class ThemeSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Theme
         fields = ["id", "slug", "name"]
+
+
+class SourceThemeSummarySerializer(serializers.ModelSerializer):
+    """A theme as an imported file named it (UPR Info's issue), kept on the row."""
+
+    class Meta:
+        model = SourceTheme
+        fields = ["vocabulary", "name"]
 
 
 class SdgSummarySerializer(serializers.ModelSerializer):
@@ -365,6 +374,12 @@ class RecommendationDetailSerializer(RecommendationSerializer):
     legal_provisions = LegalProvisionSummarySerializer(many=True, read_only=True)
     sdgs = SdgSummarySerializer(many=True, read_only=True)
     affected_groups = AffectedGroupSummarySerializer(many=True, read_only=True)
+    source_issues = SourceThemeSummarySerializer(
+        source="source_themes",
+        many=True,
+        read_only=True,
+        help_text="The themes as the imported file named them (UPR Info's issues); ``themes`` are what they map to.",
+    )
     citations = CitationSerializer(many=True, read_only=True)
     status_history = HistoryEntrySerializer(source="status_updates", many=True, read_only=True)
 
@@ -382,6 +397,7 @@ class RecommendationDetailSerializer(RecommendationSerializer):
             "legal_provisions",
             "sdgs",
             "affected_groups",
+            "source_issues",
             "citations",
             "status_history",
             "published_at",

@@ -14,7 +14,6 @@ read with it sent back in ``If-Match``: a stale one gets 412 and nothing is save
 import functools
 import re
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -206,9 +205,9 @@ EXPORT_SCHEMA = extend_schema(
 
 class SpreadsheetExportMixin:
     """``GET …/export/?format=csv|xlsx&<the list's filters>``: every row the filters select (no
-    pages) with readable columns, as the admin's export writes them. CSV streams whatever the
-    number of rows; XLSX is built in memory, so it is limited to ``EXPORT_INLINE_LIMIT`` rows
-    (narrow the filters, or use CSV)."""
+    pages) with readable columns, as the admin's export writes them, whatever the number of rows:
+    CSV streamed as it is read, XLSX written to a temporary file (openpyxl's write-only mode) and
+    streamed from it; memory stays flat either way (``spreadsheets.queryset_response``)."""
 
     def perform_content_negotiation(self, request, force=False):
         # DRF answers an unknown ?format= with a 404; for the export it is a bad parameter, and
@@ -223,18 +222,8 @@ class SpreadsheetExportMixin:
             raise ValidationError({"format": ["Choose csv or xlsx."]}) from None
 
     def export_response(self, request):
-        ids = list(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))
-        file_format = request.accepted_renderer.format
-        if file_format == "xlsx" and len(ids) > settings.EXPORT_INLINE_LIMIT:
-            raise ValidationError(
-                {
-                    "format": [
-                        f"{len(ids)} rows are more than an XLSX export holds here ({settings.EXPORT_INLINE_LIMIT}): "
-                        "narrow the filters, or export as CSV."
-                    ]
-                }
-            )
-        return spreadsheets.download_response(self.queryset.model, ids, file_format)
+        queryset = self.filter_queryset(self.get_queryset())
+        return spreadsheets.queryset_response(queryset, request.accepted_renderer.format)
 
 
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -518,6 +507,7 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
                 "legal_provisions",
                 "sdgs",
                 "affected_groups",
+                "source_themes",
                 Prefetch("citations", queryset=citations_for_api()),
                 Prefetch("status_updates", queryset=history),
             )

@@ -6,7 +6,7 @@ from . import ohchr_docx, upr_info  # noqa: F401  (registers the formats)
 from .errors import ImportRefused
 from .formats import FORMATS, Format, register
 from .pipeline import Plan, import_file, plan_import
-from .report import ImportReport, summary, unresolved_summary
+from .report import ImportReport, summary, unmapped_summary, unresolved_summary
 from .rows import ImportRow, short_title
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "register",
     "short_title",
     "summary",
+    "unmapped_summary",
     "unresolved_summary",
 ]

@@ -60,6 +60,7 @@ class Format:
     kinds: tuple[str, ...] = ()
     publisher = ""  # who publishes such files, for the stored source document
     layouts: tuple[str, ...] = ()  # the layouts it knows, as listed in a refusal
+    theme_vocabulary = ""  # whose theme names its rows' issues are (a SourceTheme.Vocabulary value)
 
     def matches(self, source: Source) -> bool:
         raise NotImplementedError

@@ -21,7 +21,7 @@ import io
 import re
 import zipfile
 
-from ..models import ImplementationStatus, Recommendation, normalize_whitespace
+from ..models import ImplementationStatus, Recommendation, SourceTheme, normalize_whitespace
 from . import states
 from .errors import ImportRefused
 from .formats import Format, ReadOptions, Source, header_key, register
@@ -157,6 +157,7 @@ class OhchrDocx(Format):
     label = "OHCHR thematic list of recommendations (Word)"
     kinds = (FileKind.DOCX,)
     publisher = "Office of the United Nations High Commissioner for Human Rights (OHCHR)"
+    theme_vocabulary = SourceTheme.Vocabulary.UHRI
     layouts = tuple(", ".join(f"“{column}”" for column in columns) for columns in COLUMNS.values())
 
     def matches(self, source: Source) -> bool:

@@ -28,7 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
-from .. import bulk, services
+from .. import bulk, services, theme_mapping
 from ..models import (
     Actor,
     AffectedGroup,
@@ -62,10 +62,11 @@ ASSESSOR_KINDS = {
 BATCH_SIZE = 1000
 READ_BATCH = 5000
 # The many-to-many fields an import adds to besides themes (``ImportRow``'s joint states, groups, SDGs).
-LINKS = ("also_made_by", "affected_groups", "sdgs")
 
 
 Progress = Callable[..., Iterable]
+# The many-to-many fields an import adds to besides themes.
+LINKS = ("also_made_by", "affected_groups", "sdgs", "source_themes")
 
 
 def import_file(*, dry_run: bool = False, **arguments) -> ImportReport:
@@ -218,8 +219,10 @@ class Plan:
             },
             report,
         )
-        self.themes, new_themes = match_names(Theme, {issue for row in rows for issue in row.issues}, what="the theme")
-        report.new_themes.extend(new_themes)
+        # Issues → source themes → curated themes, looked up once for the whole file.
+        self.issues = theme_mapping.issues_match(self.format.theme_vocabulary, {i for row in rows for i in row.issues})
+        report.new_themes = [theme.name for theme in self.issues.new_themes]
+        report.new_issues, report.unmapped_issues = self.issues.new_names, self.issues.unmapped
         self.groups, new_groups = match_names(
             AffectedGroup, {group for row in rows for group in row.affected_groups}, what="the group of persons"
         )
@@ -233,7 +236,7 @@ class Plan:
         self.changes: list[tuple[ImportRow, bulk.BulkChange, bool]] = []
         existing = self._existing(rows)
         for row in progress(rows, total=len(rows), desc="Comparing", unit="row"):
-            themes = [self.themes[issue.casefold()] for issue in row.issues]
+            themes = self.issues.themes_of(row.issues)
             recommendation = existing.get(row.external_id)
             if recommendation is None:
                 self._create(row, themes)
@@ -258,6 +261,7 @@ class Plan:
             "also_made_by": list({id(actor): actor for actor in makers}.values()),
             "affected_groups": [self.groups[name.casefold()] for name in row.affected_groups],
             "sdgs": [self.goals[number] for number in row.sdgs if number in self.goals],
+            "source_themes": self.issues.source_themes_of(row.issues),
         }
 
     def _assessed(self, recommendation: Recommendation) -> bool:
@@ -276,7 +280,11 @@ class Plan:
         rows, none per row."""
         found: dict[str, Recommendation] = {}
         keys = [row.external_id for row in rows]
-        linked = {row.external_id for row in rows if row.also_recommending_states or row.affected_groups or row.sdgs}
+        linked = {
+            row.external_id
+            for row in rows
+            if row.also_recommending_states or row.affected_groups or row.sdgs or row.issues
+        }
         cites_a_dataset = Citation.objects.filter(
             recommendation=OuterRef("pk"), document__document_type=SourceDocument.DocumentType.DATASET
         )
@@ -420,6 +428,9 @@ class Plan:
                     checked=True,  # by the plan (``_compare``)
                 )
                 self._record_assessments(document)
+                self.report.written_ids = [recommendation.pk for _, recommendation, _ in self.creates] + [
+                    change.recommendation.pk for _, change, _ in self.changes
+                ]
         except services.ConcurrentEditError as error:
             row = next((row for row, change, _ in self.changes if change.recommendation.pk == error.instance.pk), None)
             where = f"Row {row.number}" if row else "A row"
@@ -483,10 +494,7 @@ class Plan:
                     description=actor.description,
                 ).pk
                 actor._state.adding = False
-        for theme in self.themes.values():
-            if theme.pk is None:
-                theme.pk = services.theme_create(user=self.user, slug=theme.slug, name=theme.name).pk
-                theme._state.adding = False
+        self.issues.save(user=self.user)
         for group in self.groups.values():
             if group.pk is None:
                 group.pk = services.affected_group_create(user=self.user, slug=group.slug, name=group.name).pk

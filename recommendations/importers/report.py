@@ -56,12 +56,18 @@ class ImportReport:
     duplicates: list[Duplicate] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
     new_actors: list[str] = dataclasses.field(default_factory=list)
-    new_themes: list[str] = dataclasses.field(default_factory=list)
+    new_themes: list[str] = dataclasses.field(default_factory=list)  # curated themes the shipped mapping added
+    # Issue names (UPR Info's, OHCHR's) the database had not met, and those that map onto no curated
+    # theme: rows keep them by name; a curator maps them (Admin → Source themes), then re-maps.
+    new_issues: list[str] = dataclasses.field(default_factory=list)
+    unmapped_issues: list[str] = dataclasses.field(default_factory=list)
     # Names no country code was found for (their actors have none), and placeholders skipped.
     names_without_country: list[str] = dataclasses.field(default_factory=list)
     skipped_rows: list[int] = dataclasses.field(default_factory=list)
     document: str = ""  # the external id of the source document the rows cite
     assessments: int = 0  # draft status updates recorded from the file's assessments
+    # The recommendations written (once applied): for a job's link to what it changed.
+    written_ids: list[int] = dataclasses.field(default_factory=list)
 
     def counts(self, state: str) -> StateCounts:
         return self.per_state.setdefault(state, StateCounts())
@@ -110,4 +116,17 @@ def unresolved_summary(report: ImportReport) -> str:
     return (
         f"No country code found for: {', '.join(report.names_without_country)} "
         "(their actors have no country; add one in the admin)."
+    )
+
+
+def unmapped_summary(report: ImportReport) -> str:
+    """The issues that map onto no curated theme, or ""."""
+    names = report.unmapped_issues
+    if not names:
+        return ""
+    return (
+        f"{len(names)} issue{'s' if len(names) != 1 else ''} map{'' if len(names) != 1 else 's'} onto no curated "
+        f"theme: {', '.join(names)}. The rows keep {'them' if len(names) != 1 else 'it'} by name; map "
+        f"{'them' if len(names) != 1 else 'it'} in the admin (Source themes, filter “unmapped”), then apply the "
+        "mapping (the action there, or python manage.py remap_themes)."
     )

@@ -14,7 +14,7 @@ addressed to the state under review. See docs/upr-import.md.
 
 import hashlib
 
-from ..models import Recommendation, normalize_whitespace
+from ..models import Recommendation, SourceTheme, normalize_whitespace
 from . import states
 from .errors import ImportRefused
 from .formats import Format, ReadOptions, Source, header_key, register
@@ -76,6 +76,7 @@ class UprInfo(Format):
     label = "UPR Info export"
     kinds = (FileKind.TEXT, FileKind.XLS, FileKind.XLSX)
     publisher = "UPR Info"
+    theme_vocabulary = SourceTheme.Vocabulary.UPR_INFO
     layouts = (
         "To, To-Rgrp, To-Org, Text, From, From-Rgrp, From-Org, Response, Action, Issue, Session",
         "SuR, Rgrp, Org, Recommendation, RS, Rgrp, Org, Response, Action, Issue, Session",

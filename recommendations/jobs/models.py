@@ -6,9 +6,16 @@ The task queue (``django_tasks``) only runs code; this row is what curators see 
 """
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+
+def job_input_storage():
+    """Where a job's input file waits for the worker (``JOBS_INPUT_DIR``): read at run time, so
+    the setting (and a test's) decides."""
+    return FileSystemStorage(location=settings.JOBS_INPUT_DIR)
 
 
 class Job(models.Model):
@@ -46,6 +53,13 @@ class Job(models.Model):
     changed_ids = models.JSONField(default=list, blank=True, help_text="The rows it changed, for the admin's link.")
     errors = models.JSONField(default=list, blank=True, help_text="Rows refused, with why.")
     outcome = models.TextField(blank=True)
+    input_file = models.FileField(
+        upload_to="%Y/%m/",
+        storage=job_input_storage,
+        blank=True,
+        max_length=300,
+        help_text="The file the job reads (an uploaded import), kept until it has been imported.",
+    )
     result_file = models.CharField(max_length=300, blank=True, help_text="A file it wrote (an export).")
     task_id = models.CharField(max_length=64, blank=True, help_text="The task queue's id of the latest run.")
     attempts = models.PositiveSmallIntegerField(default=0)

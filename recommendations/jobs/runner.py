@@ -31,6 +31,12 @@ HANDLERS: dict[str, Callable[[Job], str]] = {}
 ROW_ERRORS = (PermissionDenied, ValidationError, services.ConcurrentEditError)
 
 
+class JobRefused(Exception):
+    """A job refused as a whole by the rules (an import that cannot be applied, a permission
+    withdrawn since it was queued): nothing was written; the job fails with this message as its
+    outcome, which says what to do, with no traceback in the log."""
+
+
 def handler(kind):
     """Register the function that does the work of jobs of ``kind``; it returns the outcome."""
 
@@ -99,6 +105,12 @@ def job_run(*, job_id: int) -> str:
     job = Job.objects.select_related("started_by").get(pk=job_id)
     try:
         outcome = HANDLERS[job.kind](job)
+    except JobRefused as refusal:
+        logger.info("Job %s refused: %s", job_id, refusal)
+        Job.objects.filter(pk=job_id).update(
+            state=Job.State.FAILED, finished_at=timezone.now(), outcome=f"Refused: {refusal}"[:5000]
+        )
+        return f"refused: {refusal}"
     except Exception as error:
         logger.exception("Job %s failed", job_id)
         message = f"{type(error).__name__}: {error}"

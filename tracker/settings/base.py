@@ -246,6 +246,9 @@ JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=300)
 EXPORT_INLINE_LIMIT = env.int("EXPORT_INLINE_LIMIT", default=5000)
 # Where export jobs write their files (served to staff through the admin only).
 EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-exports")))
+# Where a queued job's input waits for the worker (an admin import's uploaded file): a directory
+# every worker can read, like EXPORT_DIR; removed once imported.
+JOBS_INPUT_DIR = Path(env.str("JOBS_INPUT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-job-inputs")))
 
 # Cache: Redis when REDIS_URL is set (Django's own backend), shared by every worker and host; it
 # holds the API throttling counters (DRF uses the default cache). Without it, a per-process

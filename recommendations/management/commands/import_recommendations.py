@@ -11,7 +11,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from recommendations.importers import FORMATS, ImportRefused, ImportReport, import_file, summary, unresolved_summary
+from recommendations.importers import (
+    FORMATS,
+    ImportRefused,
+    ImportReport,
+    import_file,
+    summary,
+    unmapped_summary,
+    unresolved_summary,
+)
 
 
 def _date(value: str) -> datetime.date:
@@ -132,11 +140,17 @@ class Command(BaseCommand):
                 )
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
-        for label, names in (("New state actors", report.new_actors), ("New themes", report.new_themes)):
+        for label, names in (
+            ("New state actors", report.new_actors),
+            ("New themes", report.new_themes),
+            ("New issues", report.new_issues),
+        ):
             if names and verbosity >= 1:
                 write(textwrap.fill(f"{label} ({len(names)}): {', '.join(names)}.", width=100, subsequent_indent="  "))
         if report.names_without_country:
             self.stderr.write(self.style.WARNING(unresolved_summary(report)))
+        if report.unmapped_issues:
+            self.stderr.write(self.style.WARNING(unmapped_summary(report)))
         counts = summary(report)
         if report.dry_run:
             write(self.style.WARNING(f"Dry run: nothing was written. Would have: {counts}."))
