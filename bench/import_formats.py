@@ -1,17 +1,25 @@
 """Time the import of 10,000 rows in each format and shape it reads, and an unchanged re-import.
 
-    python bench/import_formats.py [ROWS]                     # SQLite (a temporary file)
-    DATABASE_URL=postgres://… python bench/import_formats.py  # PostgreSQL (creates test_<name>)
+    python bench/import_formats.py [ROWS] [--only TEXT] [--profile DIR]   # SQLite (a temporary file)
+    DATABASE_URL=postgres://… python bench/import_formats.py             # PostgreSQL (test_<name>)
 
 The rows are generated (invented texts, real state names and sessions); each file is imported
-into an empty database (the seed data loaded), then imported again unchanged. Writing the .xls
-needs xlwt (requirements-dev.txt). The database is destroyed at the end. Figures: docs/upr-import.md.
+into an empty database (the seed data loaded), then imported again unchanged. ``--only`` keeps the
+files whose label contains TEXT (repeatable). Times are wall-clock (what the target is about) and
+the process's CPU time (what the import costs, whatever else the machine runs). ``--profile DIR``
+writes a pyinstrument profile of each import there (pip install pyinstrument). Writing the .xls
+needs xlwt, the Word documents python-docx (requirements-dev.txt). The database is destroyed at
+the end. Figures: docs/upr-import.md.
 """
 
+import argparse
 import csv
+import datetime
 import io
 import os
 import random
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
 
+GENERATOR_VERSION = 1  # raise when the generated files change (they are cached, see ``cached``)
+RENAMED_HEADER = ["To", "To-Rgrp", "To-Org", "Text", "From", "From-Rgrp", "From-Org", "Response", "Action", "Issue",
+                  "Session"]  # fmt: skip
 HEADER = ["SuR", "Rgrp", "Org", "Recommendation", "RS", "Rgrp", "Org", "Response", "Action", "Issue", "Session"]
 STATES = [
     "Kazakhstan",
@@ -52,6 +63,17 @@ OBJECTS = [
 ]
 ISSUES = ["Women's rights", "Justice", "Torture", "Migrants", "Trafficking", "Freedom of expression", "Education"]
 RESPONSES = ["Supported", "Noted", "Supported", "Voluntary Pledge"]
+THEMES = [
+    "Torture and other cruel, inhuman or degrading treatment",
+    "Economic, social & cultural rights - general measures of implementation",
+    "Freedom of opinion and expression",
+    "Women's rights",
+    "Right to education",
+]
+GROUPS = ["Women & girls", "Children", "Human rights defenders", "Journalists", "Persons with disabilities"]
+SDGS = ["4 - QUALITY EDUCATION", "5 - GENDER EQUALITY", "16 - PEACE, JUSTICE AND STRONG INSTITUTIONS"]
+POSITIONS = ["Supported", "Noted", "Noted, as the law is under review", "Supported"]
+ASSESSMENTS = ["Partially implemented: a law was adopted; courts have not applied it.", "Not implemented.", "", "", ""]
 
 
 def rows(count):
@@ -64,6 +86,46 @@ def rows(count):
         issues = ", ".join(generator.sample(ISSUES, generator.randint(1, 3)))
         yield [state, "", "", text, sender, "", "", response, str(generator.randint(1, 5)), issues,
                str(generator.randint(1, 50))]  # fmt: skip
+
+
+def thematic_rows(count, earlier):
+    """Rows of an OHCHR thematic list (tests/docx_samples.py's layouts): a "Theme:" heading every 50
+    rows, one to three recommending states, themes, groups of persons, SDGs (and in the earlier
+    layout an assessment in two rows of five)."""
+    generator = random.Random(13)
+    for number in range(count):
+        if number % 50 == 0:
+            yield (f"Theme: A{number // 50} {generator.choice(THEMES)}",)
+        makers = " ".join(f"({state})" for state in generator.sample(STATES[4:], generator.randint(1, 3)))
+        text = f"{generator.choice(VERBS)} {generator.choice(OBJECTS)} (item {number}) in the whole territory"
+        source = "A/HRC/28/7/Add.1" if earlier else "A/HRC/59/15/Add.1 - Para.3"
+        recommendation = (
+            f"140.{number + 1} {text} {makers};\nSource of {'position' if earlier else 'Position'}: {source}"
+        )
+        themes = "\n".join(f"- {theme}" for theme in generator.sample(THEMES, generator.randint(1, 2)))
+        groups = generator.sample(GROUPS, generator.randint(0, 2))
+        goals = generator.sample(SDGS, generator.randint(0, 2))
+        if earlier:
+            subjects = themes + (f"\nAffected persons: {', '.join(groups)}" if groups else "")
+            subjects += f"\nSDGs: {', '.join(goal.split(' ')[0] for goal in goals)}" if goals else ""
+            yield (recommendation, generator.choice(POSITIONS), subjects, generator.choice(ASSESSMENTS))
+        else:
+            subjects = themes + (
+                "\nGroups of Persons:\n" + "\n".join(f"- {group}" for group in groups) if groups else ""
+            )
+            yield (recommendation, generator.choice(POSITIONS), subjects, "\n".join(f"- {goal}" for goal in goals))
+
+
+def as_docx(count, earlier):
+    from tests import docx_samples
+
+    if earlier:
+        return docx_samples.thematic_list(
+            heading="UPR of Slovenia (2nd Cycle – 20th session)",
+            columns=docx_samples.EARLIER_COLUMNS,
+            rows=list(thematic_rows(count, earlier=True)),
+        )
+    return docx_samples.thematic_list(rows=list(thematic_rows(count, earlier=False)))
 
 
 def as_text(table, delimiter, encoding):
@@ -97,7 +159,20 @@ def as_xlsx(table):
     return buffer.getvalue()
 
 
-def main(count):
+def cached(label, count, make) -> bytes:
+    """The generated file, kept in the temp folder: python-docx takes minutes to write 10,000 rows."""
+    name = "".join(char if char.isalnum() else "-" for char in label)
+    path = Path(tempfile.gettempdir(), f"import-bench-{GENERATOR_VERSION}-{count}-{name}.bin")
+    if not path.exists():
+        path.write_bytes(make())
+    return path.read_bytes()
+
+
+def load() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def main(count, only=(), profile_dir=None):
     import django
 
     django.setup()
@@ -106,16 +181,28 @@ def main(count):
     from django.test.utils import setup_test_environment
 
     from recommendations.importers import import_file
-    from recommendations.models import Citation, Recommendation, SourceDocument
+    from recommendations.models import Actor, Citation, Recommendation, SourceDocument, StatusUpdate
 
     table = [HEADER, *rows(count)]
-    files = {
-        "CSV, UTF-8, comma": as_text(table, ",", "utf-8"),
-        "CSV, cp1252, semicolon": as_text([[c.lower() for c in table[0]], *table[1:]], ";", "cp1252"),
-        "UTF-16 text, tab": as_text(table, "\t", "utf-16"),
-        "XLS": as_xls(table),
-        "XLSX": as_xlsx(table),
+    makers = {
+        "CSV, UTF-8, comma": lambda: as_text(table, ",", "utf-8"),
+        "CSV, To/From headers": lambda: as_text([RENAMED_HEADER, *table[1:]], ",", "utf-8"),
+        "CSV, cp1252, semicolon": lambda: as_text([[c.lower() for c in table[0]], *table[1:]], ";", "cp1252"),
+        "UTF-16 text, tab": lambda: as_text(table, "\t", "utf-16"),
+        "XLS": lambda: as_xls(table),
+        "XLSX": lambda: as_xlsx(table),
+        "DOCX, current layout": lambda: as_docx(count, earlier=False),
+        "DOCX, earlier layout": lambda: as_docx(count, earlier=True),
     }
+    files = {
+        label: cached(label, count, make)
+        for label, make in makers.items()
+        if not only or any(text in label for text in only)
+    }
+    if profile_dir:
+        from pyinstrument import Profiler
+
+        Path(profile_dir).mkdir(parents=True, exist_ok=True)
     if connection.vendor == "sqlite":
         directory = tempfile.TemporaryDirectory()
         connection.settings_dict["TEST"]["NAME"] = str(Path(directory.name) / "bench.sqlite3")
@@ -123,26 +210,63 @@ def main(count):
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         call_command("load_seeds", stdout=open(os.devnull, "w"))
-        print(f"database: {connection.vendor}; {count} rows per file")
-        print(f"{'file':<26}{'import':>10}{'again':>10}   result")
+        seeded = None
+        if connection.vendor == "sqlite":
+            connection.close()
+            seeded = Path(directory.name) / "seeded.sqlite3"
+            shutil.copy(connection.settings_dict["NAME"], seeded)
+        assessor = Actor.objects.filter(kind=Actor.Kind.NGO).order_by("slug").first()
+        print(f"database: {connection.vendor}; {count} rows per file; load: {load()}")
+        print(f"{'file':<24}{'rows':>7}{'import':>9}{'rows/s':>8}{'cpu':>8}{'again':>9}{'cpu':>8}   result")
+
+        def run(label, content, step):
+            profiler = Profiler() if profile_dir else None
+            if profiler:
+                profiler.start()
+            started, cpu = time.perf_counter(), time.process_time()
+            report = import_file(
+                content=content,
+                file_name=f"{label}.bin",
+                assessed_by=assessor.slug,
+                assessed_on=datetime.date(2025, 3, 1),
+            )
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            if profiler:
+                profiler.stop()
+                name = "".join(c if c.isalnum() else "-" for c in label) + f"-{step}"
+                Path(profile_dir, f"{name}.txt").write_text(profiler.output_text(unicode=True, show_all=False))
+                Path(profile_dir, f"{name}.html").write_text(profiler.output_html())
+            return report, elapsed, cpu
+
         for label, content in files.items():
-            started = time.perf_counter()
-            first = import_file(content=content, file_name=label)
-            middle = time.perf_counter()
-            again = import_file(content=content, file_name=label)
-            ended = time.perf_counter()
+            first, took, cpu = run(label, content, "import")
+            again, took_again, cpu_again = run(label, content, "again")
             print(
-                f"{label:<26}{middle - started:>9.2f}s{ended - middle:>9.2f}s   {first.totals.created} created, "
-                f"{first.totals.duplicates} merged/duplicates; again: {again.totals.unchanged} unchanged, "
+                f"{label:<24}{first.rows:>7}{took:>8.2f}s{first.rows / took:>8.0f}{cpu:>7.2f}s"
+                f"{took_again:>8.2f}s{cpu_again:>7.2f}s   "
+                f"{first.totals.created} created, {first.totals.duplicates} merged/duplicates, "
+                f"{first.assessments} assessments; again: {again.totals.unchanged} unchanged, "
                 f"{again.totals.updated} updated"
             )
-            # An empty database for the next format (the documents stay: they are protected).
+            # The seeded database again for the next format: on SQLite a copy of the file (deleting
+            # 10,000 rows through the ORM writes a history row each, one by one, for minutes).
+            if seeded:
+                connection.close()
+                shutil.copy(seeded, connection.settings_dict["NAME"])
+                continue
+            StatusUpdate.objects.filter(assessed_by=assessor, as_of=datetime.date(2025, 3, 1)).delete()
             Citation.objects.all().delete()
-            Recommendation.objects.filter(external_id__startswith="upr:").delete()
+            Recommendation.objects.filter(external_id__regex=r"^(upr|ohchr):").delete()
             SourceDocument.objects.filter(document_type="dataset").delete()
+        print(f"load: {load()}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rows", nargs="?", type=int, default=10_000)
+    parser.add_argument("--only", action="append", default=[], help="files whose label contains this text")
+    parser.add_argument("--profile", metavar="DIR", help="write a pyinstrument profile of each import here")
+    arguments = parser.parse_args()
+    main(arguments.rows, arguments.only, arguments.profile)

@@ -3,6 +3,7 @@ the same compare-and-set on versions, the same publish rule and the same history
 ``services.py``, in a few queries per batch instead of several per row."""
 
 import dataclasses
+import datetime
 from collections.abc import Collection, Mapping, Sequence
 
 from django.apps import apps
@@ -12,7 +13,15 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Citation, Recommendation, ReviewState, SourceDocument, Theme
+from .models import (
+    MAX_CITATIONS_PER_STATUS_UPDATE,
+    Citation,
+    Recommendation,
+    ReviewState,
+    SourceDocument,
+    StatusUpdate,
+    Theme,
+)
 from .permissions import PUBLISH_RECOMMENDATION
 from .services import CitationInput, ConcurrentEditError, _require, _require_may_edit
 from .stats_cache import published_data_changed
@@ -39,12 +48,19 @@ def _claim_versions(model, expected: dict[int, int]) -> None:
             raise ConcurrentEditError(model.objects.filter(pk=pk).first() or model(pk=pk), expected[pk], current)
 
 
+def foreign_keys(model) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if field.many_to_one]
+
+
 def _bulk_validate(instances, labels, exclude=()):
-    """``full_clean`` of each instance (uniqueness is left to the database's constraints: checking
-    it here would cost a query per row); the first error names the instance's label."""
+    """``full_clean`` of each instance; the first error names the instance's label. Uniqueness and
+    the foreign keys' targets are left to the database's constraints (checking them here would cost
+    a query per row and per foreign key)."""
     for instance, label in zip(instances, labels, strict=True):
         try:
-            instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+            instance.full_clean(
+                exclude=[*exclude, *foreign_keys(type(instance))], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             messages = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in error.message_dict.items())
             raise ValidationError(f"{label}: {messages}") from None
@@ -67,8 +83,9 @@ def recommendations_check_publish(*, user) -> bool:
 
 
 def _citations_bulk_create(pairs, *, user, confirm: bool, process: str) -> list[Citation]:
-    """Citations for many recommendations: each quote is located in its document (at its given
-    offsets when right); documents replaced by a newer version are refused, as in ``Citation.clean``."""
+    """Citations for many recommendations or status updates (``pairs``: (the one cited for, a
+    ``CitationInput``)): each quote is located in its document (at its given offsets when right);
+    documents replaced by a newer version are refused, as in ``Citation.clean``."""
     documents = {citation.document.pk: citation.document for _, citation in pairs}
     replaced = SourceDocument.objects.filter(replaces__in=list(documents)).values_list("replaces", "external_id")
     for document_id, newer in replaced:
@@ -82,17 +99,19 @@ def _citations_bulk_create(pairs, *, user, confirm: bool, process: str) -> list[
     if confirm and user is None and not process:
         process = "a command-line operator"
     rows = []
-    for recommendation, citation in pairs:
+    for owner, citation in pairs:
         document = citation.document
         passage = document.find_quote(citation.quote, start=citation.quote_start, end=citation.quote_end)
         if passage is None:
             raise ValidationError({"quote": f"{citation.location}: {document.missing_quote_message(citation.quote)}"})
+        is_update = isinstance(owner, StatusUpdate)
         rows.append(
             Citation(
                 document=document,
                 quote=citation.quote,
                 location=citation.location,
-                recommendation_id=recommendation.pk,
+                recommendation_id=None if is_update else owner.pk,
+                status_update_id=owner.pk if is_update else None,
                 quote_start=passage.start,
                 quote_end=passage.end,
                 confirmed_by=user if confirm else None,
@@ -109,41 +128,39 @@ def _citations_bulk_create(pairs, *, user, confirm: bool, process: str) -> list[
 HISTORY_LINKS = ("themes", "legal_provisions", "sdgs", "affected_groups", "also_made_by", "source_themes")
 
 
-def _recommendations_history(recommendations, *, update: bool, user, reason: str) -> None:
+def _recommendations_history(recommendations, *, update: bool, user, reason: str, created_links=None) -> None:
     """What ``save()`` records, for rows written in bulk (which sends no signals): a version of
-    each recommendation with the related rows (themes, SDGs, …) it has now."""
+    each recommendation with the related rows (themes, SDGs, …) it has now. ``created_links``
+    ({name: [(link id, recommendation id, other id)]}): new rows' links as just written, which
+    then need not be read back; without it the links are read (a row changed has older ones)."""
     ids = [recommendation.pk for recommendation in recommendations]
     versions = Recommendation.history.bulk_history_create(
         recommendations, update=update, default_user=user, default_change_reason=reason, batch_size=BULK_BATCH
     )
     for name in HISTORY_LINKS:
-        through = getattr(Recommendation, name).through
         target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
-        link_history = apps.get_model("recommendations", f"HistoricalRecommendation_{name}")
+        if created_links is not None:
+            found = created_links.get(name, [])
+        else:
+            through = getattr(Recommendation, name).through
+            found = []
+            for start in range(0, len(ids), BULK_BATCH):
+                batch = through.objects.filter(recommendation_id__in=ids[start : start + BULK_BATCH]).order_by("id")
+                found.extend(batch.values_list("id", "recommendation_id", target))
         links: dict[int, list] = {}
-        for start in range(0, len(ids), BULK_BATCH):
-            batch = through.objects.filter(recommendation_id__in=ids[start : start + BULK_BATCH]).order_by("id")
-            for link in batch:
-                links.setdefault(link.recommendation_id, []).append(link)
+        for link in found:
+            links.setdefault(link[1], []).append(link)
         if not links:
             continue
+        link_history = apps.get_model("recommendations", f"HistoricalRecommendation_{name}")
         link_history.objects.bulk_create(
             [
-                link_history(
-                    history=version,
-                    id=link.id,
-                    recommendation_id=link.recommendation_id,
-                    **{target: getattr(link, target)},
-                )
+                link_history(history=version, id=link_id, recommendation_id=recommendation_id, **{target: other_id})
                 for version in versions or []
-                for link in links.get(version.id, [])
+                for link_id, recommendation_id, other_id in links.get(version.id, [])
             ],
             batch_size=2000,
         )
-
-
-def _link_themes(pairs) -> None:
-    _link("themes", pairs)
 
 
 def _unlink_themes(pairs) -> None:
@@ -157,14 +174,16 @@ def _unlink_themes(pairs) -> None:
         through.objects.filter(condition).delete()
 
 
-def _link(name: str, pairs) -> None:
-    """Add (recommendation, related row) pairs to the many-to-many field ``name`` in bulk."""
+def _link(name: str, pairs) -> list[tuple[int, int, int]]:
+    """Add (recommendation, related row) pairs to the many-to-many field ``name`` in bulk; returns
+    the links written, as (link id, recommendation id, related row's id)."""
     through = getattr(Recommendation, name).through
     target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
-    through.objects.bulk_create(
+    created = through.objects.bulk_create(
         [through(recommendation_id=recommendation.pk, **{target: other.pk}) for recommendation, other in pairs],
         batch_size=2000,
     )
+    return [(link.pk, link.recommendation_id, getattr(link, target)) for link in created]
 
 
 @transaction.atomic
@@ -179,11 +198,14 @@ def recommendations_bulk_create(
     publish: bool = False,
     process: str = "",
     reason: str = "",
+    checked: bool = False,
 ) -> None:
     """``recommendation_create`` for many rows: each is checked, saved as a draft (or published,
     under ``recommendations_check_publish``'s rule, its citations confirmed), with its themes, its
     citations and its first version in history. ``labels`` name the rows in error messages
-    ("row 12"); ``reason`` is the history's change reason."""
+    ("row 12"); ``reason`` is the history's change reason. ``checked``: the caller has already run
+    ``full_clean`` on each recommendation as given (the importers' plan does, so that a preview
+    names the bad row), so it is not run twice."""
     self_reviewed = recommendations_check_publish(user=user) if publish else False
     labels = list(labels) or [f"Recommendation {number}" for number in range(1, len(recommendations) + 1)]
     now = timezone.now()
@@ -193,14 +215,22 @@ def recommendations_bulk_create(
             recommendation.review_state = ReviewState.PUBLISHED
             recommendation.published_at, recommendation.published_by = now, user
             recommendation.self_reviewed = self_reviewed
-    _bulk_validate(recommendations, labels, exclude=["made_by", "addressed_to"])
+    if not checked:
+        _bulk_validate(recommendations, labels)
     Recommendation.objects.bulk_create(recommendations, batch_size=BULK_BATCH)
-    _link_themes(
-        [(recommendation, theme) for recommendation, own in zip(recommendations, themes, strict=True) for theme in own]
-    )
+    created_links = {
+        "themes": _link(
+            "themes",
+            [
+                (recommendation, theme)
+                for recommendation, own in zip(recommendations, themes, strict=True)
+                for theme in own
+            ],
+        )
+    }
     # Other related rows per recommendation ({"also_made_by": [...], "sdgs": [...], …}).
     for name in sorted({name for own in links for name in own}):
-        _link(
+        created_links[name] = _link(
             name,
             [
                 (recommendation, other)
@@ -215,7 +245,7 @@ def recommendations_bulk_create(
     ]
     if pairs:
         _citations_bulk_create(pairs, user=user, confirm=publish, process=process)
-    _recommendations_history(recommendations, update=False, user=user, reason=reason)
+    _recommendations_history(recommendations, update=False, user=user, reason=reason, created_links=created_links)
     published_data_changed()
 
 
@@ -235,10 +265,14 @@ class BulkChange:
 
 
 @transaction.atomic
-def recommendations_bulk_change(*, changes: Sequence[BulkChange], user=None, reason: str = "") -> None:
+def recommendations_bulk_change(
+    *, changes: Sequence[BulkChange], user=None, reason: str = "", checked: bool = False
+) -> None:
     """``recommendation_change`` for many rows: published rows only by someone who may publish,
     compare-and-set on every version (``ConcurrentEditError`` if any row changed since it was read;
-    nothing is written then), each row checked, a new version in history."""
+    nothing is written then), each row checked, a new version in history. ``checked``: the caller
+    has already run ``full_clean`` on each recommendation with its new values (as
+    ``recommendations_bulk_create``'s)."""
     for change in changes:
         _require_may_edit(user, change.recommendation, PUBLISH_RECOMMENDATION)
     _claim_versions(Recommendation, {change.recommendation.pk: change.expected_version for change in changes})
@@ -248,19 +282,12 @@ def recommendations_bulk_change(*, changes: Sequence[BulkChange], user=None, rea
         change.recommendation.version = change.expected_version + 1
         # Also when only themes or citations were added: updated_at is how the API says what changed.
         change.recommendation.updated_at = now
-    # A foreign key the change does not set was checked when it was written; checking it again
-    # would cost a query per key and row (most of the time of re-mapping thousands of rows' themes).
-    keys = [field.name for field in Recommendation._meta.concrete_fields if field.is_relation]
-    for change in changes:
-        _bulk_validate(
-            [change.recommendation],
-            [change.label or str(change.recommendation)],
-            exclude=[name for name in keys if name not in change.fields],
-        )
+    if not checked:
+        _bulk_validate(recommendations, [change.label or str(change.recommendation) for change in changes])
     fields = sorted({field for change in changes for field in change.fields} | {"updated_at"})
     if recommendations:
         Recommendation.objects.bulk_update(recommendations, fields, batch_size=BULK_BATCH)
-    _link_themes([(change.recommendation, theme) for change in changes for theme in change.add_themes])
+    _link("themes", [(change.recommendation, theme) for change in changes for theme in change.add_themes])
     _unlink_themes([(change.recommendation, theme) for change in changes for theme in change.remove_themes])
     for name in sorted({name for change in changes for name in change.add_links}):
         _link(name, [(change.recommendation, other) for change in changes for other in change.add_links.get(name, ())])
@@ -269,3 +296,49 @@ def recommendations_bulk_change(*, changes: Sequence[BulkChange], user=None, rea
         _citations_bulk_create(pairs, user=user, confirm=False, process="")
     _recommendations_history(recommendations, update=True, user=user, reason=reason)
     published_data_changed()
+
+
+@dataclasses.dataclass
+class NewStatusUpdate:
+    """One assessment to record in ``status_updates_bulk_record`` (``status_update_record``'s
+    arguments for one row)."""
+
+    recommendation: Recommendation
+    status: str
+    as_of: datetime.date
+    summary: str
+    citations: Sequence[CitationInput]
+    assessor_kind: str = StatusUpdate.AssessorKind.STAFF
+    assessed_by: object = None  # an Actor
+    label: str = ""
+
+
+@transaction.atomic
+def status_updates_bulk_record(*, updates: Sequence[NewStatusUpdate], recorded_by=None) -> list[StatusUpdate]:
+    """``status_update_record`` for many assessments, as drafts (a reviewer publishes them; a draft
+    leaves the current status as it is): each checked, with one to ``MAX_CITATIONS_PER_STATUS_UPDATE``
+    citations whose quotes are in their documents, and its first version in history."""
+    rows = []
+    for update in updates:
+        label = update.label or str(update.recommendation)
+        if not update.citations:
+            raise ValidationError(f"{label}: a status update needs at least one citation as evidence.")
+        if len(update.citations) > MAX_CITATIONS_PER_STATUS_UPDATE:
+            raise ValidationError(f"{label}: a status update cites at most {MAX_CITATIONS_PER_STATUS_UPDATE} quotes.")
+        rows.append(
+            StatusUpdate(
+                recommendation=update.recommendation,
+                status=update.status,
+                as_of=update.as_of,
+                summary=update.summary,
+                assessor_kind=update.assessor_kind,
+                assessed_by=update.assessed_by,
+                recorded_by=recorded_by,
+            )
+        )
+    _bulk_validate(rows, [update.label or str(update.recommendation) for update in updates])
+    StatusUpdate.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    StatusUpdate.history.bulk_history_create(rows, default_user=recorded_by, batch_size=BULK_BATCH)
+    pairs = [(row, citation) for row, update in zip(rows, updates, strict=True) for citation in update.citations]
+    _citations_bulk_create(pairs, user=recorded_by, confirm=False, process="")
+    return rows

@@ -2,12 +2,11 @@
 themes, groups of persons to affected groups. What is not known yet is planned as a new record
 (unsaved: ``Plan.apply`` creates it through the services)."""
 
-from collections.abc import Sequence
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 
+from .. import bulk
 from ..models import Actor
 from . import states
 from .errors import ImportRefused
@@ -81,11 +80,14 @@ def unique_slug(name: str, taken: set[str], max_length: int) -> str:
     return slug
 
 
-def validate_fields(instance, where: str, exclude: Sequence[str] = ()) -> None:
+def validate_fields(instance, where: str) -> None:
     """Field checks before anything is written, so that a preview names the bad row. Uniqueness is
-    left to the plan itself and the database's constraints (a query per row otherwise)."""
+    left to the plan itself and the database's constraints, and so are foreign keys: the plan sets
+    them to rows it read or will create (checking would cost a query per row and key)."""
     try:
-        instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+        instance.full_clean(
+            exclude=bulk.foreign_keys(type(instance)), validate_unique=False, validate_constraints=False
+        )
     except ValidationError as error:
         messages = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in error.message_dict.items())
         raise ImportRefused(f"{where[0].upper()}{where[1:]}: {messages}") from None

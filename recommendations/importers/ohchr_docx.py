@@ -238,7 +238,12 @@ def _row(number, cells, layout: Layout, state, session, theme, known_groups) -> 
         goals = goals + _goals(cells[3].text.splitlines())
     assessment = None
     if layout.layout == "earlier" and len(cells) > 3 and cells[3].text:
-        assessment = Assessment(status=_status(cells[3].text, fail), text=cells[3].text, column=columns[3])
+        assessment = Assessment(
+            status=_status(cells[3].text, fail),
+            text=cells[3].text,
+            column=columns[3],
+            quote_span=(cells[3].start, cells[3].start + len(cells[3].text)),
+        )
     return ImportRow(
         number=number,
         external_id=f"{KEY_PREFIX}{identity}:{paragraph['number']}",

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 
 from .. import bulk, services, theme_mapping
 from ..models import (
@@ -57,7 +58,10 @@ ASSESSOR_KINDS = {
     Actor.Kind.INTERGOVERNMENTAL: StatusUpdate.AssessorKind.INTERGOVERNMENTAL,
     Actor.Kind.MEDIA: StatusUpdate.AssessorKind.MEDIA,
 }
-BATCH_SIZE = 500
+# Rows written per call of the bulk services (each a few queries), rows read per query of the plan.
+BATCH_SIZE = 1000
+READ_BATCH = 5000
+# The many-to-many fields an import adds to besides themes (``ImportRow``'s joint states, groups, SDGs).
 
 
 Progress = Callable[..., Iterable]
@@ -230,8 +234,7 @@ class Plan:
         self.creates: list[tuple[ImportRow, Recommendation, list[Theme]]] = []
         # (row, change, whether the row gets a citation of this file)
         self.changes: list[tuple[ImportRow, bulk.BulkChange, bool]] = []
-        existing = self._existing([row.external_id for row in rows])
-        self._existing_links(existing, rows)
+        existing = self._existing(rows)
         for row in progress(rows, total=len(rows), desc="Comparing", unit="row"):
             themes = self.issues.themes_of(row.issues)
             recommendation = existing.get(row.external_id)
@@ -261,25 +264,6 @@ class Plan:
             "source_themes": self.issues.source_themes_of(row.issues),
         }
 
-    def _existing_links(self, found: dict[str, Recommendation], rows: Sequence[ImportRow]) -> None:
-        """For rows that have joint states, groups or SDGs: what their recommendations already have."""
-        wanted = [
-            found[row.external_id].pk
-            for row in rows
-            if row.external_id in found
-            and (row.also_recommending_states or row.affected_groups or row.sdgs or row.issues)
-        ]
-        for recommendation in found.values():
-            recommendation._import_links = {name: set() for name in LINKS}
-        by_id = {recommendation.pk: recommendation for recommendation in found.values()}
-        for name in LINKS:
-            through = getattr(Recommendation, name).through
-            target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
-            for start in range(0, len(wanted), BATCH_SIZE):
-                links = through.objects.filter(recommendation_id__in=wanted[start : start + BATCH_SIZE])
-                for recommendation_id, other_id in links.values_list("recommendation_id", target):
-                    by_id[recommendation_id]._import_links[name].add(other_id)
-
     def _assessed(self, recommendation: Recommendation) -> bool:
         """Whether this assessor's assessment of that date is already recorded (a re-import)."""
         if not hasattr(self, "_assessed_ids"):
@@ -289,30 +273,41 @@ class Plan:
             )
         return recommendation.pk in self._assessed_ids
 
-    def _existing(self, keys: list[str]) -> dict[str, Recommendation]:
-        """The recommendations already imported from these rows, with their theme ids and
-        whether they already cite an imported file."""
-        found = {}
-        for start in range(0, len(keys), BATCH_SIZE):
-            batch = Recommendation.objects.filter(external_id__in=keys[start : start + BATCH_SIZE])
-            found.update((recommendation.external_id, recommendation) for recommendation in batch)
-        theme_ids: dict[int, set[int]] = {}
-        cited: set[int] = set()
-        ids = [recommendation.id for recommendation in found.values()]
-        through = Recommendation.themes.through
-        for start in range(0, len(ids), BATCH_SIZE):
-            batch = ids[start : start + BATCH_SIZE]
-            links = through.objects.filter(recommendation_id__in=batch)
-            for recommendation_id, theme_id in links.values_list("recommendation_id", "theme_id"):
-                theme_ids.setdefault(recommendation_id, set()).add(theme_id)
-            cited.update(
-                Citation.objects.filter(
-                    recommendation_id__in=batch, document__document_type=SourceDocument.DocumentType.DATASET
-                ).values_list("recommendation_id", flat=True)
-            )
-        for recommendation in found.values():
-            recommendation._import_theme_ids = theme_ids.get(recommendation.id, set())
-            recommendation._import_cited = recommendation.id in cited
+    def _existing(self, rows: Sequence[ImportRow]) -> dict[str, Recommendation]:
+        """The recommendations already imported from these rows (by identity), each with what the
+        comparison needs: its theme ids, whether it already cites an imported file and, for rows
+        that have joint states, groups or SDGs, the ones it has. A few queries per ``READ_BATCH``
+        rows, none per row."""
+        found: dict[str, Recommendation] = {}
+        keys = [row.external_id for row in rows]
+        linked = {
+            row.external_id
+            for row in rows
+            if row.also_recommending_states or row.affected_groups or row.sdgs or row.issues
+        }
+        cites_a_dataset = Citation.objects.filter(
+            recommendation=OuterRef("pk"), document__document_type=SourceDocument.DocumentType.DATASET
+        )
+        for start in range(0, len(keys), READ_BATCH):
+            batch = {
+                recommendation.pk: recommendation
+                for recommendation in Recommendation.objects.filter(
+                    external_id__in=keys[start : start + READ_BATCH]
+                ).annotate(cites_a_dataset=Exists(cites_a_dataset))
+            }
+            for recommendation in batch.values():
+                recommendation._import_links = {name: set() for name in ("themes", *LINKS)}
+                found[recommendation.external_id] = recommendation
+            with_links = [pk for pk, recommendation in batch.items() if recommendation.external_id in linked]
+            for name, ids in (("themes", list(batch)), *((name, with_links) for name in LINKS)):
+                if not ids:
+                    continue
+                through = getattr(Recommendation, name).through
+                target = f"{Recommendation._meta.get_field(name).m2m_reverse_field_name()}_id"
+                for recommendation_id, other_id in through.objects.filter(recommendation_id__in=ids).values_list(
+                    "recommendation_id", target
+                ):
+                    batch[recommendation_id]._import_links[name].add(other_id)
         return found
 
     def _create(self, row: ImportRow, themes: list[Theme]) -> None:
@@ -325,7 +320,7 @@ class Plan:
             **row.source_values(),
             **row.date_values(),
         )
-        validate_fields(recommendation, f"row {row.number}", exclude=["made_by", "addressed_to"])
+        validate_fields(recommendation, f"row {row.number}")
         self.creates.append((row, recommendation, themes))
         if row.assessment is not None:
             self.assessments.append((row, recommendation))
@@ -352,7 +347,9 @@ class Plan:
                     changes.append((field, _display(old), _display(new)))
                 setattr(recommendation, field, new)
                 fields.append(field)
-        added = [theme for theme in themes if theme.pk is None or theme.pk not in recommendation._import_theme_ids]
+        added = [
+            theme for theme in themes if theme.pk is None or theme.pk not in recommendation._import_links["themes"]
+        ]
         if added:
             changes.append(("themes", "", "+ " + ", ".join(theme.name for theme in added)))
         add_links = {
@@ -365,7 +362,7 @@ class Plan:
         if row.assessment is not None and not self._assessed(recommendation):
             self.assessments.append((row, recommendation))
             changes.append(("assessment", "", f"+ draft status update: {row.assessment.status}"))
-        cite = bool(fields) or not recommendation._import_cited
+        cite = bool(fields) or not recommendation.cites_a_dataset
         if cite and not changes:
             changes.append(("evidence", "", f"+ {row.location} of {self.report.file_name}"))
         counts = self.report.counts(row.state_under_review)
@@ -420,6 +417,7 @@ class Plan:
                         publish=self.publish,
                         process=process,
                         reason=f"Import of {self.report.file_name}",
+                        checked=True,  # by the plan (``_create``)
                     )
                 for row, change, cite in self.changes:
                     change.add_citations = [self._citation(document, row)] if cite else []
@@ -427,8 +425,9 @@ class Plan:
                     changes=[change for _, change, _ in self.changes],
                     user=self.user,
                     reason=f"Import of {self.report.file_name}",
+                    checked=True,  # by the plan (``_compare``)
                 )
-                self._record_assessments(document, process)
+                self._record_assessments(document)
                 self.report.written_ids = [recommendation.pk for _, recommendation, _ in self.creates] + [
                     change.recommendation.pk for _, change, _ in self.changes
                 ]
@@ -449,31 +448,37 @@ class Plan:
             ) from None
         return self.report
 
-    def _record_assessments(self, document: SourceDocument, process: str) -> None:
+    def _record_assessments(self, document: SourceDocument) -> None:
         """Each assessment in the file as a draft status update citing its cell, through the same
-        service as any other (a reviewer publishes it)."""
+        rules as any other (a reviewer publishes it)."""
         if not self.assessments:
             return
         actor, on = self.assessor
         kind = ASSESSOR_KINDS.get(actor.kind, StatusUpdate.AssessorKind.STAFF)
-        for row, recommendation in self.assessments:
-            services.status_update_record(
-                recommendation=recommendation,
-                status=row.assessment.status,
-                as_of=on,
-                summary=short_title(row.assessment.text, length=500),
-                citations=[
-                    services.CitationInput(
-                        document=document,
-                        quote=row.assessment.text,
-                        location=f"{row.location}, {row.assessment.column}",
-                    )
-                ],
-                assessor_kind=kind,
-                assessed_by=actor,
-                recorded_by=self.user,
-                process=process,
-            )
+        bulk.status_updates_bulk_record(
+            updates=[
+                bulk.NewStatusUpdate(
+                    recommendation=recommendation,
+                    status=row.assessment.status,
+                    as_of=on,
+                    summary=short_title(row.assessment.text, length=500),
+                    citations=[
+                        services.CitationInput(
+                            document=document,
+                            quote=row.assessment.text,
+                            location=f"{row.location}, {row.assessment.column}",
+                            quote_start=(row.assessment.quote_span or (None, None))[0],
+                            quote_end=(row.assessment.quote_span or (None, None))[1],
+                        )
+                    ],
+                    assessor_kind=kind,
+                    assessed_by=actor,
+                    label=f"Row {row.number}",
+                )
+                for row, recommendation in self.assessments
+            ],
+            recorded_by=self.user,
+        )
 
     def _save_new_actors_and_themes(self) -> None:
         """Through the services; the planned instances take the new ids, so the recommendations

@@ -26,6 +26,7 @@ class Assessment:
     status: str  # an ImplementationStatus value
     text: str  # the cell as written: the citation's quote
     column: str  # the column's name, for the citation's location
+    quote_span: tuple[int, int] | None = None  # where ``text`` is in the stored file, if known
 
 
 @dataclasses.dataclass

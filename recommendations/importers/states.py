@@ -89,6 +89,7 @@ class ResolvedName:
         return bool(self.code)
 
 
+@functools.lru_cache(maxsize=4096)  # a file names a few hundred states thousands of times
 def clean(name: str) -> str:
     """The name as a person reads it: HTML entities decoded, whitespace collapsed."""
     return _SPACES.sub(" ", html.unescape(html.unescape(name))).strip()
@@ -105,6 +106,7 @@ def normalise(name: str) -> str:
     return text.removeprefix("the ")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_placeholder(name: str) -> bool:
     """Whether ``name`` stands for "no state known" ("(Unknown)", "N/A", "-", empty)."""
     return normalise(name) in PLACEHOLDERS
