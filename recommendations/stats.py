@@ -213,11 +213,13 @@ def _timeline_sql(queryset, connection):
             following=Window(Lag("as_of"), partition_by=[F("recommendation_id")], order_by=LATEST_FIRST),
             preceding=Window(Lead("as_of"), partition_by=[F("recommendation_id")], order_by=LATEST_FIRST),
         )
-        .values("status", "as_of", "rec_made_on", "rec_due_on", "following", "preceding")
+        # The key too: a DISTINCT queryset (some filters make one) would otherwise merge two
+        # rows with the same dates into one.
+        .values("pk", "status", "as_of", "rec_made_on", "rec_due_on", "following", "preceding")
     )
     published = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk"))
     never_assessed = (
-        queryset.order_by().filter(made_on__isnull=False).exclude(Exists(published)).values("made_on", "due_on")
+        queryset.order_by().filter(made_on__isnull=False).exclude(Exists(published)).values("pk", "made_on", "due_on")
     )
     updates_sql, updates_params = updates.query.sql_with_params()
     never_sql, never_params = never_assessed.query.sql_with_params()
