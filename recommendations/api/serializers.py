@@ -31,6 +31,7 @@ from ..models import (
     SustainableDevelopmentGoal,
     Theme,
 )
+from ..search import SNIPPET, snippet_html
 from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS, timeline_range
 
 # ── Summaries of related objects ──────────────────────────────────────────────────────────
@@ -323,6 +324,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     overdue = serializers.BooleanField(source="effective_overdue", read_only=True)
     themes = ThemeSummarySerializer(many=True, read_only=True)
     cluster = ClusterSummarySerializer(read_only=True, allow_null=True)
+    snippet = serializers.SerializerMethodField()
 
     class Meta:
         model = Recommendation
@@ -348,6 +350,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "cluster",
             "review_state",
             "updated_at",
+            "snippet",
         ]
 
     @extend_schema_field(
@@ -355,6 +358,16 @@ class RecommendationSerializer(serializers.ModelSerializer):
     )
     def get_status(self, obj):
         return obj.effective_status or None
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="With `q`: the best fragment of the text, HTML-escaped, the words found in <mark>…</mark> "
+            "(the only markup). None without `q`, or when only the external id matched.",
+        )
+    )
+    def get_snippet(self, obj):
+        return snippet_html(getattr(obj, SNIPPET, None))
 
 
 class RecommendationDetailSerializer(RecommendationSerializer):
@@ -374,6 +387,7 @@ class RecommendationDetailSerializer(RecommendationSerializer):
             *RecommendationSerializer.Meta.fields[4:],
             "date_note",
             "context",
+            "language",
             "state_response",
             "upr_session",
             "upr_cycle",
