@@ -264,6 +264,7 @@ class RecommendationFilterSet(BaseFilterSet):
         ),
     )
     kind = django_filters.MultipleChoiceFilter(choices=Recommendation.Kind.choices)
+    language = django_filters.CharFilter(label="Language of the title and text (en, ru, kk, …).")
     status = django_filters.MultipleChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",

@@ -234,6 +234,9 @@ UNFILTERED_FIELDS = {
     "title",
     "text",
     "context",
+    # The search's index of the fields above and the names around the row: ``q`` searches it.
+    "search_related",
+    "search_vector",
     "date_note",
     "made_on_precision",
     "due_on_precision",

@@ -38,6 +38,13 @@ def test_a_word_in_the_title_ranks_above_the_same_word_once_in_the_text(api_clie
     assert api_titles(api_client, q="torture", ordering="title") == ["Prison reform", "Torture"]
 
 
+def test_rows_are_filtered_by_their_language(api_client):
+    RecommendationFactory(title="Пытки", text="Прекратить применение пыток.", language="ru")
+    RecommendationFactory(title="Torture", text="End torture.")
+    assert api_titles(api_client, language="ru") == ["Пытки"]
+    assert api_titles(api_client, language="en") == ["Torture"]
+
+
 def test_english_words_are_found_in_any_of_their_forms():
     RecommendationFactory(title="Custody", text="Investigate all allegations of torture.")
     RecommendationFactory(title="Courts", text="Appoint judges openly.")
