@@ -68,6 +68,24 @@ def text_search(queryset, value, fields):
     return queryset.filter(condition)
 
 
+class LookupSearchFilter(django_filters.CharFilter):
+    """``q`` for the reference lists: rows where any of ``lookups`` matches the stripped value
+    (``name__icontains``, ``article__iexact``, …); a blank value filters nothing."""
+
+    def __init__(self, *args, lookups, **kwargs):
+        self.lookups = lookups
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for lookup in self.lookups:
+            condition |= Q(**{lookup: value})
+        return queryset.filter(condition)
+
+
 def visible_choices(model):
     """The rows of ``model`` a filter may match: those the requesting client may see (a callable,
     which django-filter calls with the request; without one, what an anonymous client sees)."""
@@ -462,7 +480,10 @@ class StatusUpdateFilterSet(BaseFilterSet):
 class SourceDocumentFilterSet(BaseFilterSet):
     """Filters for source documents."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the external id, title and publisher.")
+    q = LookupSearchFilter(
+        lookups=("external_id__icontains", "title__icontains", "publisher__icontains"),
+        label="Search the external id, title and publisher.",
+    )
     external_id = django_filters.CharFilter()
     document_type = django_filters.MultipleChoiceFilter(choices=SourceDocument.DocumentType.choices)
     language = django_filters.CharFilter()
@@ -474,19 +495,11 @@ class SourceDocumentFilterSet(BaseFilterSet):
         model = SourceDocument
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(external_id__icontains=value) | Q(title__icontains=value) | Q(publisher__icontains=value)
-        )
-
 
 class ActorFilterSet(BaseFilterSet):
     """Filters for actors."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
+    q = LookupSearchFilter(lookups=("name__icontains", "slug__icontains"), label="Search the name and slug.")
     slug = django_filters.CharFilter()
     kind = django_filters.MultipleChoiceFilter(choices=Actor.Kind.choices)
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
@@ -498,44 +511,35 @@ class ActorFilterSet(BaseFilterSet):
         model = Actor
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
-
 
 class ClusterFilterSet(BaseFilterSet):
     """Filters for clusters of repeated asks."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the name and description.")
+    q = LookupSearchFilter(
+        lookups=("name__icontains", "description__icontains"), label="Search the name and description."
+    )
     ordering = ordering_filter("name", "updated_at", "id")
 
     class Meta:
         model = Cluster
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
-
 
 class SdgFilterSet(BaseFilterSet):
     """Filters for the Sustainable Development Goals."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the name.")
+    q = LookupSearchFilter(lookups=("name__icontains",), label="Search the name.")
     ordering = ordering_filter("number", "name", "id")
 
     class Meta:
         model = SustainableDevelopmentGoal
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(name__icontains=value) if value else queryset
-
 
 class AffectedGroupFilterSet(BaseFilterSet):
     """Filters for the groups of persons recommendations concern."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
+    q = LookupSearchFilter(lookups=("name__icontains", "slug__icontains"), label="Search the name and slug.")
     slug = django_filters.CharFilter()
     ordering = ordering_filter("name", "slug", "updated_at", "id")
 
@@ -543,15 +547,11 @@ class AffectedGroupFilterSet(BaseFilterSet):
         model = AffectedGroup
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
-
 
 class ThemeFilterSet(BaseFilterSet):
     """Filters for themes."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the name and slug.")
+    q = LookupSearchFilter(lookups=("name__icontains", "slug__icontains"), label="Search the name and slug.")
     slug = django_filters.CharFilter()
     parent = SlugFilter(model=Theme, field_name="parent")
     parent_id = IdFilter(model=Theme, field_name="parent")
@@ -561,15 +561,14 @@ class ThemeFilterSet(BaseFilterSet):
         model = Theme
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value)) if value else queryset
-
 
 class LegalProvisionFilterSet(BaseFilterSet):
     """Filters for legal provisions."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search the instrument, article, title and slug.")
+    q = LookupSearchFilter(
+        lookups=("instrument__icontains", "article__iexact", "title__icontains", "slug__icontains"),
+        label="Search the instrument, article, title and slug.",
+    )
     slug = django_filters.CharFilter()
     country = django_filters.MultipleChoiceFilter(choices=list(countries))
     instrument = django_filters.CharFilter(lookup_expr="iexact")
@@ -579,14 +578,3 @@ class LegalProvisionFilterSet(BaseFilterSet):
     class Meta:
         model = LegalProvision
         fields = []
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(instrument__icontains=value)
-            | Q(article__iexact=value)
-            | Q(title__icontains=value)
-            | Q(slug__icontains=value)
-        )

@@ -4,8 +4,10 @@
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
+from .history import WordDiffHistoryMixin
+
 __all__ = ["HistoryAdmin", "ModelAdmin", "StackedInline", "TabularInline"]
 
 
-class HistoryAdmin(SimpleHistoryAdmin, ModelAdmin):
-    """An unfold admin with the History page (who changed what, when; revert)."""
+class HistoryAdmin(WordDiffHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
+    """An unfold admin with the History page (who changed what, when, long texts as a word diff; revert)."""

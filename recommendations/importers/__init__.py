@@ -5,8 +5,9 @@ command and the admin's import page both call ``import_file`` / ``plan_import``.
 from . import ohchr_docx, upr_info  # noqa: F401  (registers the formats)
 from .errors import ImportRefused
 from .formats import FORMATS, Format, register
-from .pipeline import ImportRow, Plan, import_file, plan_import, short_title
+from .pipeline import Plan, import_file, plan_import
 from .report import ImportReport, summary, unresolved_summary
+from .rows import ImportRow, short_title
 
 __all__ = [
     "FORMATS",

@@ -25,7 +25,7 @@ from ..models import ImplementationStatus, Recommendation, normalize_whitespace
 from . import states
 from .errors import ImportRefused
 from .formats import Format, ReadOptions, Source, header_key, register
-from .pipeline import Assessment, ImportRow
+from .rows import Assessment, ImportRow
 from .tables import FileKind
 
 KEY_PREFIX = "ohchr:"

@@ -20,35 +20,31 @@ A row's identity is the format's ``external_id`` (for UPR Info, a hash of the se
 states and the text): importing the same file twice changes nothing.
 """
 
-import dataclasses
 import datetime
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.text import slugify
 
 from .. import bulk, services
 from ..models import (
     Actor,
     AffectedGroup,
     Citation,
-    DateBasis,
-    DatePrecision,
     Recommendation,
     SourceDocument,
     StatusUpdate,
     SustainableDevelopmentGoal,
     Theme,
-    normalize_whitespace,
 )
 from ..permissions import PUBLISH_RECOMMENDATION
 from . import states
 from .errors import ImportRefused
 from .formats import ReadOptions, Source, choose
+from .matching import match_names, match_states, validate_fields
 from .report import Duplicate, ImportReport, RowChange
-from .sessions import upr_cycle, upr_session
+from .rows import ImportRow, short_title
 
 # Whose assessment a status update is, from the kind of actor the person importing names.
 ASSESSOR_KINDS = {
@@ -61,108 +57,10 @@ ASSESSOR_KINDS = {
     Actor.Kind.INTERGOVERNMENTAL: StatusUpdate.AssessorKind.INTERGOVERNMENTAL,
     Actor.Kind.MEDIA: StatusUpdate.AssessorKind.MEDIA,
 }
-TITLE_LENGTH = 120
 BATCH_SIZE = 500
 
-# Compared on a re-import and overwritten with the file's values when they differ. The title
-# follows the text; the actors, context and title are otherwise the curators' once created.
-SOURCE_FIELDS = ("kind", "text", "state_response", "upr_action_category", "upr_session", "upr_cycle", "mechanism")
-DATE_FIELDS = ("made_on", "made_on_precision", "made_on_basis", "date_note")
 
 Progress = Callable[..., Iterable]
-
-
-def short_title(text: str, length: int = TITLE_LENGTH) -> str:
-    """The text's first ``length`` characters, cut at a word boundary, for tables."""
-    text = normalize_whitespace(text)
-    if len(text) <= length:
-        return text
-    cut = text[: length - 1]
-    if " " in cut:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:-") + "…"
-
-
-@dataclasses.dataclass(frozen=True)
-class Assessment:
-    """What a file says of a recommendation's implementation, to import as a draft status update."""
-
-    status: str  # an ImplementationStatus value
-    text: str  # the cell as written: the citation's quote
-    column: str  # the column's name, for the citation's location
-
-
-@dataclasses.dataclass
-class ImportRow:
-    """One checked row of a file in the tracker's vocabulary: what every format maps its rows to."""
-
-    number: int  # the row in the file (a spreadsheet's numbering: the header is row 1)
-    external_id: str  # the row's identity across imports
-    state_under_review: str
-    recommending_state: str
-    text: str
-    kind: str = Recommendation.Kind.RECOMMENDATION
-    mechanism: str = Recommendation.Mechanism.UPR
-    session: int | None = None
-    state_response: str = ""
-    response_cell: str = ""  # as written, for messages ("Accepted" rather than "supported")
-    action_category: int | None = None
-    issues: tuple[str, ...] = ()
-    # Where the row's words are in the stored file (for its citation); None: the matcher finds them.
-    quote_span: tuple[int, int] | None = None
-    # States that made the recommendation jointly with ``recommending_state`` (the first named).
-    also_recommending_states: tuple[str, ...] = ()
-    affected_groups: tuple[str, ...] = ()  # group names as the file writes them
-    sdgs: tuple[int, ...] = ()  # goal numbers
-    # An NGO's own assessment written into the file: a draft status update, citing these words.
-    assessment: "Assessment | None" = None
-    # Where the row is in the file for people ("para. 140.7 of A/HRC/59/15"); default "row N".
-    place: str = ""
-    source_context: str = ""  # the context the format knows, in place of the UPR session's
-
-    @property
-    def location(self) -> str:
-        return self.place or f"row {self.number}"
-
-    @property
-    def cycle(self) -> int | None:
-        return upr_cycle(self.session) if self.session else None
-
-    @property
-    def context(self) -> str:
-        if self.source_context:
-            return self.source_context
-        if not self.session:
-            return ""
-        cycle = self.cycle
-        return f"UPR session {self.session}" + (f" (cycle {cycle})" if cycle else "")
-
-    def mapped_values(self):
-        """What the row says apart from its issues, to tell a repeat from a contradiction."""
-        return (self.kind, self.state_response, self.action_category, normalize_whitespace(self.text))
-
-    def source_values(self) -> dict:
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "state_response": self.state_response,
-            "upr_action_category": self.action_category,
-            "upr_session": self.session,
-            "upr_cycle": self.cycle,
-            "mechanism": self.mechanism,
-        }
-
-    def date_values(self) -> dict:
-        """``made_on``: the month of the row's UPR session (none for a session not in the table)."""
-        session = upr_session(self.session)
-        if session is None:
-            return {}
-        return {
-            "made_on": session.month,
-            "made_on_precision": DatePrecision.MONTH,
-            "made_on_basis": DateBasis.INFERRED,
-            "date_note": session.date_note,
-        }
 
 
 def import_file(*, dry_run: bool = False, **arguments) -> ImportReport:
@@ -307,15 +205,22 @@ class Plan:
         self.document_text, self.format = document
         self.assessor = assessor
         self.published_updates: list[int] = []  # row numbers
-        self.actors = self._match_actors(
+        self.actors = match_states(
             {
                 name
                 for row in rows
                 for name in (row.state_under_review, row.recommending_state, *row.also_recommending_states)
-            }
+            },
+            report,
         )
-        self.themes = self._match_themes({issue for row in rows for issue in row.issues})
-        self.groups = self._match_groups({group for row in rows for group in row.affected_groups})
+        self.themes, new_themes = match_names(Theme, {issue for row in rows for issue in row.issues}, what="the theme")
+        report.new_themes.extend(new_themes)
+        self.groups, new_groups = match_names(
+            AffectedGroup, {group for row in rows for group in row.affected_groups}, what="the group of persons"
+        )
+        report.warnings.extend(
+            f"New group of persons: “{name}” (not in the vocabulary; it was added)." for name in new_groups
+        )
         self.goals = {goal.number: goal for goal in SustainableDevelopmentGoal.objects.all()}
         self.assessments: list[tuple[ImportRow, Recommendation]] = []
         self.creates: list[tuple[ImportRow, Recommendation, list[Theme]]] = []
@@ -341,80 +246,6 @@ class Plan:
                 f"(the first: row {first}); only a reviewer can change published recommendations. "
                 "Nothing was imported."
             )
-
-    def _match_actors(self, names: set[str]) -> dict[str, Actor]:
-        """Each state named in the file, as an existing state actor (found by country code,
-        then slug, then name) or a new one."""
-        by_country, by_slug, by_name = {}, {}, {}
-        for actor in Actor.objects.filter(kind=Actor.Kind.STATE).order_by("id"):
-            if actor.country:
-                by_country.setdefault(actor.country.code, actor)
-            by_slug.setdefault(actor.slug, actor)
-            by_name.setdefault(actor.name.casefold(), actor)
-        taken = set(Actor.objects.values_list("slug", flat=True))
-        matched = {}
-        for name in sorted(names, key=str.casefold):
-            if name.casefold() in matched:
-                continue
-            code = states.country_code(name)
-            actor = (
-                (by_country.get(code) if code else None) or by_slug.get(slugify(name)) or by_name.get(name.casefold())
-            )
-            if actor is None:
-                actor = Actor(
-                    name=name,
-                    slug=_unique_slug(name, taken, Actor.slug.field.max_length),
-                    kind=Actor.Kind.STATE,
-                    country=code,
-                    description="Created by an import.",
-                )
-                _validate(actor, f"the state “{name}”")
-                self.report.new_actors.append(name)
-                if code:
-                    by_country[code] = actor
-                by_slug[actor.slug], by_name[name.casefold()] = actor, actor
-            if not code and not actor.country:
-                self.report.names_without_country.append(name)
-            matched[name.casefold()] = actor
-        return matched
-
-    def _match_themes(self, issues: set[str]) -> dict[str, Theme]:
-        """Each issue as an existing theme (same name in any case, or same slug) or a new one."""
-        existing = list(Theme.objects.all())
-        by_name = {theme.name.casefold(): theme for theme in existing}
-        by_slug = {theme.slug: theme for theme in existing}
-        taken = set(by_slug)
-        matched = {}
-        for issue in sorted(issues, key=str.casefold):
-            key = issue.casefold()
-            if key in matched:
-                continue
-            theme = by_name.get(key) or by_slug.get(slugify(issue))
-            if theme is None:
-                theme = Theme(name=issue, slug=_unique_slug(issue, taken, Theme.slug.field.max_length))
-                _validate(theme, f"the theme “{issue}”")
-                self.report.new_themes.append(issue)
-            matched[key] = theme
-        return matched
-
-    def _match_groups(self, names: set[str]) -> dict[str, AffectedGroup]:
-        """Each group of persons as an existing one (same name in any case, or same slug) or a new one."""
-        existing = list(AffectedGroup.objects.all())
-        by_name = {group.name.casefold(): group for group in existing}
-        by_slug = {group.slug: group for group in existing}
-        taken = set(by_slug)
-        matched = {}
-        for name in sorted(names, key=str.casefold):
-            key = name.casefold()
-            if key in matched:
-                continue
-            group = by_name.get(key) or by_slug.get(slugify(name))
-            if group is None:
-                group = AffectedGroup(name=name, slug=_unique_slug(name, taken, AffectedGroup.slug.field.max_length))
-                _validate(group, f"the group of persons “{name}”")
-                self.report.warnings.append(f"New group of persons: “{name}” (not in the vocabulary; it was added).")
-            matched[key] = group
-        return matched
 
     def _links(self, row: ImportRow) -> dict[str, list]:
         """The row's other related rows: joint recommending states, groups of persons, SDGs."""
@@ -488,7 +319,7 @@ class Plan:
             **row.source_values(),
             **row.date_values(),
         )
-        _validate(recommendation, f"row {row.number}", exclude=["made_by", "addressed_to"])
+        validate_fields(recommendation, f"row {row.number}", exclude=["made_by", "addressed_to"])
         self.creates.append((row, recommendation, themes))
         if row.assessment is not None:
             self.assessments.append((row, recommendation))
@@ -535,7 +366,7 @@ class Plan:
         if not changes:
             counts.unchanged += 1
             return
-        _validate(recommendation, f"row {row.number}")
+        validate_fields(recommendation, f"row {row.number}")
         if recommendation.is_published:
             self.published_updates.append(row.number)
         change = bulk.BulkChange(
@@ -682,25 +513,6 @@ class Plan:
         return services.CitationInput(
             document=document, quote=quote, location=row.location, quote_start=start, quote_end=end
         )
-
-
-def _unique_slug(name: str, taken: set[str], max_length: int) -> str:
-    base = (slugify(name) or "item")[: max_length - 4]
-    slug, suffix = base, 2
-    while slug in taken:
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    taken.add(slug)
-    return slug
-
-
-def _validate(instance, where: str, exclude: Sequence[str] = ()) -> None:
-    """Field checks before anything is written, so that a preview names the bad row. Uniqueness is
-    left to the plan itself and the database's constraints (a query per row otherwise)."""
-    try:
-        instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        messages = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in error.message_dict.items())
-        raise ImportRefused(f"{where[0].upper()}{where[1:]}: {messages}") from None
 
 
 def _display(value) -> str:

@@ -18,7 +18,7 @@ from ..models import Recommendation, normalize_whitespace
 from . import states
 from .errors import ImportRefused
 from .formats import Format, ReadOptions, Source, header_key, register
-from .pipeline import ImportRow
+from .rows import ImportRow
 from .tables import FileKind
 
 KEY_PREFIX = "upr:"
