@@ -13,7 +13,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
@@ -33,6 +33,9 @@ from .querysets import (
     SustainableDevelopmentGoalQuerySet,
     ThemeQuerySet,
 )
+
+# A language code as BCP 47 writes it (en, ru, kk, pt-BR); the search's configuration follows its first part.
+LANGUAGE_CODE = RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z", "Give a language code such as en, ru or kk.")
 
 
 class DatePrecision(models.TextChoices):
@@ -620,6 +623,7 @@ class Recommendation(ReviewedModel):
         max_length=10,
         default="en",
         help_text="Language of the title and text (en, ru, kk, …); the search stems English and Russian words.",
+        validators=[LANGUAGE_CODE],
     )
     # PostgreSQL only (SQLite's FTS5 table keeps its own copies): the names around the row (actors,
     # themes, legal provisions) and the weighted full-text vector of everything searched, written

@@ -16,8 +16,8 @@ than one in the text, which weighs more than actors, themes and provisions) and
 - PostgreSQL: full-text search over ``search_vector`` (GIN index; search_schema.py), ranked by
   ``ts_rank``, fragments by ``ts_headline``. The words are looked up as English, Russian and plain
   ("simple") words at once, so each row matches in its own language. If no row matches, the words
-  are looked up by trigram similarity instead (misspellings: "torure" finds "torture"), through a
-  trigram index over the same text.
+  like them are searched for instead (misspellings: "torure" finds "torture"), found by trigram
+  similarity in the vocabulary of the words rows hold.
 - SQLite: an FTS5 table over the same columns (English stemming only, no misspellings), ranked by
   ``bm25`` with the same weights in the same order, fragments by ``snippet``.
 """
@@ -25,7 +25,7 @@ than one in the text, which weighs more than actors, themes and provisions) and
 import html
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Func, Q, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -95,25 +95,28 @@ def snippet_html(snippet: str | None) -> str | None:
 # ── PostgreSQL ──
 
 
-class _TrigramDocument(Func):
-    """The words the trigram index covers: the same expression as ``rec_search_trigram_idx``."""
+class _Similar(Func):
+    """The words of the vocabulary like ``term`` (a misspelling, a fragment), as a query in every
+    configuration; NULL (nothing matches) if there are none (search_schema.py)."""
+
+    function = "recommendations_search_similar"
+    output_field = SearchQueryField()
+
+
+class _All(Func):
+    """Queries that must all match (``&&``)."""
 
     template = "(%(expressions)s)"
-    arg_joiner = " || ' ' || "
-    output_field = TextField()
+    arg_joiner = " && "
+    output_field = SearchQueryField()
 
 
-class _WordSimilar(Func):
-    """``term <% document``: the term is like some word of the document (pg_trgm's word
-    similarity above ``pg_trgm.word_similarity_threshold``, 0.6), answered by the trigram index."""
+class _Matches(Func):
+    """``vector @@ query`` for a query Django's ``SearchQuery`` cannot express."""
 
     template = "%(expressions)s"
-    arg_joiner = " <%% "
+    arg_joiner = " @@ "
     output_field = BooleanField()
-
-
-def _document():
-    return _TrigramDocument(F("title"), F("text"), F("context"), F("search_related"))
 
 
 def _tsquery(terms):
@@ -133,24 +136,20 @@ def _tsquery(terms):
 
 def _search_postgresql(queryset, text, terms):
     query = _tsquery(terms)
-    exact_id = Q(external_id=text)
-    if queryset.filter(search_vector=query).exists():
-        matched = queryset.filter(Q(search_vector=query) | exact_id).annotate(
-            # As a double: ts_rank's 4-byte float would not survive the trip through a page's cursor.
-            **{RANK: Cast(SearchRank(F("search_vector"), query), FloatField())}
-        )
-    else:
-        # Nothing has these words: look for words like them (a misspelling, a fragment). Numbers
-        # stay exact: "1745" is not "174".
-        similar = Q()
-        rank = Value(0.0)
+    if not queryset.filter(search_vector=query).exists():
+        # Nothing has these words: look for the words like them (a misspelling, a fragment) and
+        # search for those. Numbers stay exact: "1745" is not "174".
+        parts = []
         for term in terms:
             if any(character.isdigit() for character in term):
-                similar &= Q(search_vector=_tsquery([term]))
-                continue
-            similar &= Q(_WordSimilar(Value(term), _document()))
-            rank = rank + Func(Value(term), _document(), function="word_similarity", output_field=FloatField())
-        matched = queryset.filter(similar | exact_id).annotate(**{RANK: rank})
+                parts.append(_tsquery([term]))
+            else:
+                parts += [_Similar(Value(word)) for word in term.split(" ")]
+        query = _All(*parts)
+    matched = queryset.filter(Q(_Matches(F("search_vector"), query)) | Q(external_id=text)).annotate(
+        # As a double: ts_rank's 4-byte float would not survive the trip through a page's cursor.
+        **{RANK: Cast(SearchRank(F("search_vector"), query), FloatField())}
+    )
     # The markers are removed from the text first: only the ones ts_headline adds are marks.
     clean_text = Replace(Replace(F("text"), Value(SNIPPET_START), Value("")), Value(SNIPPET_STOP), Value(""))
     headline = SearchHeadline(

@@ -9,10 +9,10 @@ the demo data's COPY, a test's ``themes.add`` — is covered:
   actor, theme or provision is renamed.
 - PostgreSQL: a trigger writes each row's weighted ``search_vector`` (title A, text B, context and
   ``search_related`` C) in the text-search configuration of the row's language whenever one of
-  those columns changes; a GIN index over it; and a trigram index over the same words for
-  misspelt terms. Links and renames are handled per statement (transition tables): one UPDATE for
-  a batch of thousands of links.
-- SQLite: an FTS5 table over the same columns (its content is the recommendations table itself),
+  those columns changes; a GIN index over it; and a vocabulary of the words rows hold, with a
+  trigram index, for misspelt terms. Links and renames are handled per statement (transition
+  tables): one UPDATE for a batch of thousands of links.
+- SQLite: an FTS5 table over the same words (title, text, context, the names around the row),
   with row triggers.
 
 SQLite drops a table's triggers when Django rebuilds the table (an ``AlterField`` does): a
@@ -23,8 +23,12 @@ migration that alters one of the tables named here must call ``install_search_sc
 TABLE = "recommendations_recommendation"
 FTS_TABLE = "recommendations_search"
 
-# The words of a row the trigram index covers (misspelt terms); search.py queries this same expression.
-TRIGRAM_DOCUMENT = "title || ' ' || text || ' ' || context || ' ' || search_related"
+WORDS_TABLE = "recommendations_search_word"
+# Everything a row is searched by, as plain lower-case words (the misspellings' vocabulary).
+_ROW_WORDS = (
+    "unnest(tsvector_to_array(to_tsvector('simple', "
+    "new_rows.title || ' ' || new_rows.text || ' ' || new_rows.context || ' ' || new_rows.search_related)))"
+)
 
 # (link table, its column for the other row, the other table, the other row's words)
 LINKS = [
@@ -154,9 +158,50 @@ def _postgresql():
             FOR EACH STATEMENT EXECUTE FUNCTION {function}()
             """,
         ]
+    # The vocabulary of misspellings: every word (of three letters or more) any row was ever
+    # searchable by, with a trigram index; a misspelt term is looked up here (a few thousand short
+    # words), then searched for as the words found. Words are added per statement, never removed
+    # (a word no row has any more finds nothing).
+    statements += [
+        f"CREATE TABLE IF NOT EXISTS {WORDS_TABLE} (word text PRIMARY KEY)",
+        f"CREATE INDEX IF NOT EXISTS rec_search_word_trigram_idx ON {WORDS_TABLE} USING gin (word gin_trgm_ops)",
+        f"""
+        CREATE OR REPLACE FUNCTION recommendations_search_words() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {WORDS_TABLE} (word)
+            SELECT DISTINCT word FROM new_rows, {_ROW_WORDS} AS word
+            WHERE word ~ '^[[:alpha:]]{{3,}}$'
+            ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END
+        $$
+        """,
+        # The words like a term, as a query in every configuration (NULL if there are none).
+        f"""
+        CREATE OR REPLACE FUNCTION recommendations_search_similar(term text) RETURNS tsquery
+        LANGUAGE sql STABLE AS $$
+            SELECT to_tsquery('english', words) || to_tsquery('russian', words) || to_tsquery('simple', words)
+            FROM (
+                SELECT string_agg(word, ' | ') AS words FROM (
+                    SELECT word FROM {WORDS_TABLE} WHERE word % lower(term)
+                    ORDER BY word <-> lower(term), word LIMIT 5
+                ) candidates
+            ) found
+        $$
+        """,
+    ]
+    for event in ("INSERT", "UPDATE"):
+        name = f"recommendations_search_words_{event.lower()}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name} ON {TABLE}",
+            f"""
+            CREATE TRIGGER {name} AFTER {event} ON {TABLE} REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION recommendations_search_words()
+            """,
+        ]
     statements += [
         f"CREATE INDEX IF NOT EXISTS rec_search_vector_idx ON {TABLE} USING gin (search_vector)",
-        f"CREATE INDEX IF NOT EXISTS rec_search_trigram_idx ON {TABLE} USING gin (({TRIGRAM_DOCUMENT}) gin_trgm_ops)",
         # Index the rows already there.
         f"UPDATE {TABLE} SET search_related = ''",
     ]
@@ -223,11 +268,15 @@ def remove_search_schema(schema_editor):
             *(f"DROP TRIGGER IF EXISTS {link}_search_delete ON {link}" for link, *_ in LINKS),
             *(f"DROP TRIGGER IF EXISTS {table}_search_rename ON {table}" for table, *_ in RENAMES),
             *(f"DROP FUNCTION IF EXISTS {table}_search_rename()" for table, *_ in RENAMES),
+            f"DROP TRIGGER IF EXISTS recommendations_search_words_insert ON {TABLE}",
+            f"DROP TRIGGER IF EXISTS recommendations_search_words_update ON {TABLE}",
+            "DROP FUNCTION IF EXISTS recommendations_search_words()",
+            "DROP FUNCTION IF EXISTS recommendations_search_similar(text)",
+            f"DROP TABLE IF EXISTS {WORDS_TABLE}",
             "DROP FUNCTION IF EXISTS recommendations_search_links()",
             "DROP FUNCTION IF EXISTS recommendations_search_row()",
             "DROP FUNCTION IF EXISTS recommendations_search_config(text)",
             "DROP INDEX IF EXISTS rec_search_vector_idx",
-            "DROP INDEX IF EXISTS rec_search_trigram_idx",
         ]
     elif vendor == "sqlite":
         names = [

@@ -165,3 +165,19 @@ def test_the_schema_declares_the_snippet(api_client):
     schema = api_client.get(reverse("schema"), {"format": "json"}).json()
     snippet = schema["components"]["schemas"]["Recommendation"]["properties"]["snippet"]
     assert snippet["type"] == "string" and snippet["nullable"] is True
+
+
+def test_a_patch_sets_the_language_and_the_search_follows_it(make_staff):
+    from rest_framework.test import APIClient
+
+    row = RecommendationFactory(title="Пытки", text="Прекратить применение пыток.")
+    client = APIClient()
+    client.force_authenticate(make_staff("Reviewer"))
+    url = reverse("api:recommendation-detail", args=[row.pk])
+    bad = client.patch(url, {"language": "Russian!"}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"])
+    assert bad.status_code == 400 and "language" in bad.json()
+    saved = client.patch(url, {"language": "ru"}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"])
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["language"] == "ru"
+    if connection.vendor == "postgresql":  # Russian stemming: PostgreSQL only
+        assert found("пытка") == {"Пытки"}

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
+    LANGUAGE_CODE,
     MAX_CITATIONS_PER_STATUS_UPDATE,
     MAX_ID,
     MAX_NOTE_LENGTH,
@@ -558,6 +559,7 @@ class RecommendationChangeSerializer(InputSerializer):
     title = serializers.CharField(max_length=300)
     text = serializers.CharField(max_length=MAX_RECOMMENDATION_TEXT_LENGTH)
     context = serializers.CharField(max_length=300, allow_blank=True)
+    language = serializers.CharField(max_length=10, validators=[LANGUAGE_CODE])
     made_on = serializers.DateField(allow_null=True)
     made_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     made_on_basis = serializers.ChoiceField(choices=DateBasis.choices)

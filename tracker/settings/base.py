@@ -131,11 +131,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A reused connection is checked before a request uses it, so one that died (PostgreSQL restarted)
 # is replaced instead of failing that request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The search's trigram fallback (recommendations/search.py): one letter missing from a 6-letter
-    # word ("torure") scores 0.5; pg_trgm's default threshold, 0.6, would miss it.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.5".strip()
 # With the database unreachable every request gets a 503 with this Retry-After (seconds), and the
 # outage is logged (and mailed to ADMINS) at most once per interval per worker (tracker/errors.py).
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=10)
