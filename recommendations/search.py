@@ -100,6 +100,8 @@ class _Similar(Func):
     configuration; NULL (nothing matches) if there are none (search_schema.py)."""
 
     function = "recommendations_search_similar"
+    # A subquery, so that PostgreSQL looks the words up once per search, not once per row.
+    template = "(SELECT %(function)s(%(expressions)s))"
     output_field = SearchQueryField()
 
 
