@@ -184,6 +184,8 @@ CASES = [
     ({"q": "protest"}, "A"),
     ({"q": "Custody"}, "B"),
     ({"q": "zzqx"}, ""),
+    ({"language": "en"}, "ABCD"),
+    ({"language": "kk"}, ""),
     ({"updated_after": "2000-01-01T00:00:00Z"}, "ABCD"),
     ({"updated_after": "2999-01-01T00:00:00Z"}, ""),
     # An ordering case compares the order itself (the others compare sorted titles); the rows'
