@@ -181,3 +181,11 @@ def test_a_patch_sets_the_language_and_the_search_follows_it(make_staff):
     assert saved.json()["language"] == "ru"
     if connection.vendor == "postgresql":  # Russian stemming: PostgreSQL only
         assert found("пытка") == {"Пытки"}
+
+
+def test_punctuation_and_stop_words_are_answered_not_errors(api_client):
+    RecommendationFactory(title="Custody", text="Investigate all allegations of torture.")
+    assert found("-") == found("()") == set()
+    assert found('torture "-"') == {"Custody"}  # a term with no word in it asks for nothing
+    for text in ("-", "'", "&|!", "torture & custody", "<->"):
+        assert api_client.get(URL, {"q": text}).status_code == 200
