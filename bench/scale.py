@@ -31,14 +31,20 @@ PAGE = 50
 COUNT_LIMIT = 1000
 VISIBLE = "r.review_state = 'published' AND r.archived_at IS NULL"
 ORDER = "COALESCE(r.made_on, '0001-01-01'::date) DESC, r.id DESC"
-REC_COLUMNS = "r.*, mb.id, mb.slug, mb.name, at.id, at.slug, at.name"
+REC_COLUMNS = "r.*, mb.id, mb.slug, mb.name, at.id, at.slug, at.name, cl.id, cl.name"
 REC_FROM = (
     "recommendations_recommendation r JOIN recommendations_actor mb ON mb.id = r.made_by_id "
-    "JOIN recommendations_actor at ON at.id = r.addressed_to_id"
+    "JOIN recommendations_actor at ON at.id = r.addressed_to_id "
+    "LEFT JOIN recommendations_cluster cl ON cl.id = r.cluster_id"
 )
 THEMES_OF = (
     "SELECT rt.recommendation_id, t.id, t.slug, t.name FROM recommendations_recommendation_themes rt "
     "JOIN recommendations_theme t ON t.id = rt.theme_id WHERE rt.recommendation_id = ANY(%s)"
+)
+# The joint makers a list row also shows (the endpoint's second many-to-many).
+ALSO_MADE_BY_OF = (
+    "SELECT x.recommendation_id, a.id, a.slug, a.name FROM recommendations_recommendation_also_made_by x "
+    "JOIN recommendations_actor a ON a.id = x.actor_id WHERE x.recommendation_id = ANY(%s)"
 )
 LATEST_ON = (
     "SELECT s.status, s.as_of FROM recommendations_statusupdate s WHERE s.recommendation_id = r.id "
@@ -56,8 +62,9 @@ def page_floor(cursor, where="TRUE", params=None, order=ORDER, count=True):
         f"SELECT {REC_COLUMNS} FROM {REC_FROM} WHERE {VISIBLE} AND {where} ORDER BY {order} LIMIT {PAGE + 1}", params
     )
     ids = [row[0] for row in cursor.fetchall()]
-    cursor.execute(THEMES_OF, [ids])
-    cursor.fetchall()
+    for related in (THEMES_OF, ALSO_MADE_BY_OF):
+        cursor.execute(related, [ids])
+        cursor.fetchall()
     if count:
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM recommendations_recommendation r WHERE {VISIBLE} AND {where} "
@@ -109,11 +116,16 @@ def full_count(cursor):
 def detail_floor(cursor, pk):
     cursor.execute(f"SELECT {REC_COLUMNS} FROM {REC_FROM} WHERE r.id = %s", [pk])
     cursor.fetchall()
-    cursor.execute(THEMES_OF, [[pk]])
-    cursor.fetchall()
+    for related in (THEMES_OF, ALSO_MADE_BY_OF):
+        cursor.execute(related, [[pk]])
+        cursor.fetchall()
     for sql in (
         "SELECT p.* FROM recommendations_legalprovision p JOIN recommendations_recommendation_legal_provisions x "
         "ON x.legalprovision_id = p.id WHERE x.recommendation_id = %s",
+        "SELECT g.* FROM recommendations_sustainabledevelopmentgoal g JOIN recommendations_recommendation_sdgs x "
+        "ON x.sustainabledevelopmentgoal_id = g.id WHERE x.recommendation_id = %s",
+        "SELECT g.* FROM recommendations_affectedgroup g JOIN recommendations_recommendation_affected_groups x "
+        "ON x.affectedgroup_id = g.id WHERE x.recommendation_id = %s",
         "SELECT c.*, d.id, d.external_id, d.title FROM recommendations_citation c "
         "JOIN recommendations_sourcedocument d "
         "ON d.id = c.document_id WHERE c.recommendation_id = %s",
@@ -183,17 +195,44 @@ def timeline_floor(cursor):
 
 
 def measure(function, repeat):
+    """Median and p95 wall time in ms, and the median CPU time this process spent (ms): on a
+    loaded machine the wall time of the niced endpoint includes waiting for a core, its CPU time
+    does not (the floor's work is mostly the database's, in another process)."""
     function()  # warm-up: caches, plans, imports
-    timings = []
+    timings, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         function()
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     timings.sort()
-    return statistics.median(timings), timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    return statistics.median(timings), p95, statistics.median(cpu)
 
 
-def run_one(database_url, repeat):
+def buffers_read(call):
+    """The database pages (8 kB buffers, from cache or disk) that one call's SELECTs touch, by
+    EXPLAIN (ANALYZE, BUFFERS) of each query it runs: the database's work, which neither the
+    machine's load nor the cache's warmth changes, so it shows whether an endpoint grows with the
+    table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    total = 0
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {query['sql']}")
+            plan = cursor.fetchone()[0]
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+            total += plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+    return total
+
+
+def run_one(database_url, repeat, only=()):
     """Measure every endpoint and its floor on one database; print JSON."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
@@ -228,6 +267,7 @@ def run_one(database_url, repeat):
     detail_pk = Recommendation.objects.public().order_by("id")[total // 2].pk
     deep_date = deep_row["made_on"] or "0001-01-01"
 
+    print(f"  deep pages: page {deep_page:,}, row {deep_page * PAGE:,}", file=sys.stderr)
     connection = psycopg.connect(_conninfo(settings), autocommit=True)
     sql = connection.cursor()
 
@@ -246,7 +286,7 @@ def run_one(database_url, repeat):
     endpoints = [
         ("list, first page", get("/api/v1/recommendations/"), lambda: page_floor(sql)),
         (
-            f"list, deep page (cursor, row {deep_page * PAGE:,})",
+            "list, deep page by cursor (middle of the list)",
             get(deep),
             lambda: page_floor(
                 sql,
@@ -256,7 +296,7 @@ def run_one(database_url, repeat):
             ),
         ),
         (
-            f"list, deep page (?page={deep_page})",
+            "list, deep page by ?page= (middle of the list)",
             get(f"/api/v1/recommendations/?page={deep_page}"),
             lambda: page_floor(sql, "TRUE", {}, order=f"{ORDER} OFFSET {(deep_page - 1) * PAGE}"),
         ),
@@ -318,12 +358,29 @@ def run_one(database_url, repeat):
     ]
     results = []
     for name, endpoint, floor in endpoints:
-        median, p95 = measure(endpoint, repeat) if endpoint else (None, None)
-        floor_median, floor_p95 = measure(floor, repeat) if floor else (None, None)
-        results.append({"name": name, "median": median, "p95": p95, "floor": floor_median, "floor_p95": floor_p95})
-        print(f"  {name}: {median or 0:.1f} ms (floor {floor_median or 0:.1f})", file=sys.stderr)
+        if only and not any(word in name for word in only):
+            continue
+        median, p95, cpu = measure(endpoint, repeat) if endpoint else (None, None, None)
+        buffers = buffers_read(endpoint) if endpoint else None
+        floor_median, floor_p95, _ = measure(floor, repeat) if floor else (None, None, None)
+        results.append(
+            {
+                "name": name,
+                "median": median,
+                "p95": p95,
+                "cpu": cpu,
+                "buffers": buffers,
+                "floor": floor_median,
+                "floor_p95": floor_p95,
+            }
+        )
+        print(
+            f"  {name}: {median or 0:.1f} ms, p95 {p95 or 0:.1f}, cpu {cpu or 0:.1f}, {buffers or 0:,} buffers "
+            f"(floor {floor_median or 0:.1f})",
+            file=sys.stderr,
+        )
     connection.close()
-    print(json.dumps({"total": total, "results": results}))
+    print(json.dumps({"total": total, "load": os.getloadavg(), "results": results}))
 
 
 def _conninfo(settings):
@@ -365,23 +422,44 @@ def main():
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--prefix", default="tracker_bench_")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="A JSON file that keeps each size's figures: sizes measured now are added to it (replacing the same "
+        "size), and the table shows every size in it (to measure 1,000,000 in a separate run).",
+    )
+    parser.add_argument(
+        "--only", nargs="+", default=[], help="Measure only the endpoints whose name contains one of these words."
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one database
     args = parser.parse_args()
     if args.one:
-        run_one(args.one, args.repeat)
+        run_one(args.one, args.repeat, args.only)
         return
     measured = {}
+    if args.results and args.results.exists():
+        measured = {int(size): figures for size, figures in json.loads(args.results.read_text()).items()}
     for size in args.sizes:
         url = prepare(args.server, f"{args.prefix}{size}", size)
         print(f"measuring {size:,} …", file=sys.stderr)
         output = subprocess.run(
-            [sys.executable, __file__, "--one", url, "--repeat", str(args.repeat)],
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                url,
+                "--repeat",
+                str(args.repeat),
+                *(["--only", *args.only] if args.only else []),
+            ],
             check=True,
             stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
         ).stdout
         measured[size] = json.loads(output.strip().splitlines()[-1])
+        if args.results:
+            args.results.write_text(json.dumps(measured, indent=1))
     print_table(measured, args.repeat)
 
 
@@ -389,26 +467,41 @@ def print_table(measured, repeat):
     sizes = sorted(measured)
     print(f"PostgreSQL, median / p95 of {repeat} runs in ms; ratio = endpoint / floor (plain SQL through psycopg)")
     print("sizes: " + ", ".join(f"{size:,} recommendations ({measured[size]['total']:,} public)" for size in sizes))
+    print(
+        "load average during each size's run: "
+        + ", ".join(
+            f"{size:,}: {' '.join(f'{value:.1f}' for value in measured[size].get('load', []))}" for size in sizes
+        )
+    )
     header = f"{'endpoint':<44}"
     for size in sizes:
-        header += f" | {f'{size:,}: median/p95':>20} {'floor':>7} {'ratio':>6}"
+        header += f" | {f'{size:,}: median/p95':>20} {'cpu':>6} {'buffers':>7} {'floor':>7} {'ratio':>6}"
     header += f" | {'growth':>6}"
     print(header)
     print("-" * len(header))
+    by_name = {size: {row["name"]: row for row in measured[size]["results"]} for size in sizes}
     names = [row["name"] for row in measured[sizes[0]]["results"]]
-    for index, name in enumerate(names):
+    for name in names:
+        if not all(name in by_name[size] for size in sizes):
+            continue
         line = f"{name[:44]:<44}"
         for size in sizes:
-            row = measured[size]["results"][index]
+            row = by_name[size][name]
             ratio = f"{row['median'] / row['floor']:.1f}" if row["floor"] and row["median"] else "–"
             floor = f"{row['floor']:.1f}" if row["floor"] else "–"
             timing = f"{row['median']:>11.1f}/{row['p95']:<8.1f}" if row["median"] else f"{'–':>11} {'':<8}"
-            line += f" | {timing} {floor:>7} {ratio:>6}"
-        first, last = measured[sizes[0]]["results"][index], measured[sizes[-1]]["results"][index]
+            cpu = f"{row['cpu']:.1f}" if row.get("cpu") else "–"
+            buffers = f"{row['buffers']:,}" if row.get("buffers") else "–"
+            line += f" | {timing} {cpu:>6} {buffers:>7} {floor:>7} {ratio:>6}"
+        first, last = by_name[sizes[0]][name], by_name[sizes[-1]][name]
         key = "median" if first["median"] else "floor"
         line += f" | {last[key] / first[key]:>6.2f}"
         print(line)
-    print(f"growth = median at {sizes[-1]:,} / median at {sizes[0]:,}; generated {datetime.date.today().isoformat()}")
+    print(
+        f"cpu = median CPU time of the endpoint's process (not waiting for a core); buffers = database pages its "
+        f"queries touch (EXPLAIN ANALYZE, BUFFERS); growth = median at "
+        f"{sizes[-1]:,} / median at {sizes[0]:,}; generated {datetime.date.today().isoformat()}"
+    )
 
 
 if __name__ == "__main__":

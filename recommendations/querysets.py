@@ -320,7 +320,12 @@ class RecommendationQuerySet(models.QuerySet):
         """Recommendations that had been made by date ``on``: made on or before it, or, when the
         date it was made is unknown, assessed on or before it (the earliest sign that it existed).
         A picture "as of 7 November 2019" leaves out what was said in 2022."""
+        from .keyset import made_on_key
         from .models import StatusUpdate
 
         assessed_by_then = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk")).held_on(on)
-        return self.filter(Q(made_on__lte=on) | (Q(made_on__isnull=True) & Exists(assessed_by_then)))
+        # Said through the lists' sort key (an unknown date sorts as the smallest), so that "made
+        # by then" is a range of the index that orders them (rec_made_on_keyset_idx).
+        return self.alias(made_on_sort_key=made_on_key()).filter(
+            Q(made_on_sort_key__lte=on), Q(made_on__isnull=False) | Exists(assessed_by_then)
+        )

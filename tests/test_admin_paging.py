@@ -51,3 +51,22 @@ def test_the_changelist_is_newest_first_with_undated_last(admin_client, seven):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's")
 def test_the_estimate_comes_from_the_planner(seven):
     assert planner_estimate(Recommendation.objects.all()) >= 1
+
+
+def test_no_filter_of_the_changelist_reads_the_whole_table(admin_client, seven):
+    """Every query of a changelist view is bounded: the UPR cycle and session filters offer the UPR
+    calendar instead of a SELECT DISTINCT over every recommendation, and still filter."""
+    from django.test.utils import CaptureQueriesContext
+
+    from recommendations.importers.sessions import sessions
+
+    Recommendation.objects.filter(pk=seven[0].pk).update(upr_cycle=2, upr_session=20)
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(CHANGELIST)
+    assert not [query["sql"] for query in captured.captured_queries if "DISTINCT" in query["sql"].upper()]
+    filters = {spec.title: spec for spec in response.context["cl"].filter_specs}
+    assert filters["UPR cycle"].lookup_choices == [1, 2, 3, 4]
+    assert filters["UPR session"].lookup_choices == sorted(sessions())
+    for query in ("upr_cycle__exact", "upr_cycle"):
+        found = admin_client.get(CHANGELIST, {query: 2}).context["cl"].result_list
+        assert [row.pk for row in found] == [seven[0].pk]

@@ -211,3 +211,38 @@ def test_updated_after_takes_any_offset_or_says_it_is_out_of_range(api_client, m
     assert response.status_code == status
     if status == 400:
         assert response.json() == {"updated_after": ["This moment is out of range."]}
+
+
+def _rows_for_page_queries(count):
+    """``count`` recommendations on one state and theme, each assessed "in progress" in 2019."""
+    theme = ThemeFactory(slug="page-queries")
+    document = SourceDocumentFactory()
+    first = RecommendationFactory()
+    state = first.addressed_to
+    rows = [first, *(RecommendationFactory(addressed_to=state) for _ in range(count - 1))]
+    for row in rows:
+        row.themes.add(theme)
+        record_status(row, ImplementationStatus.IN_PROGRESS, datetime.date(2019, 7, 1), document)
+    return theme, state
+
+
+@pytest.mark.parametrize("count", [2, 7])
+def test_list_pages_run_a_fixed_number_of_queries(api_client, django_assert_num_queries, count):
+    """Count, page, themes, joint makers: four queries for every list page, whatever the filters
+    (a filter that was not given runs no query to check its choices), plus one lookup for a
+    related row named by slug (the theme); a cursor page skips the count."""
+    theme, state = _rows_for_page_queries(count)
+    pages = [
+        ({}, 4),
+        ({"status": "in_progress", "theme": theme.slug}, 5),
+        ({"state_under_review": state.country.code}, 4),
+        ({"as_of": "2019-11-07", "status": "in_progress"}, 4),
+    ]
+    for params, queries in pages:
+        with django_assert_num_queries(queries):
+            response = api_client.get(URL, {**params, "page_size": 1})
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] == count, params
+        with django_assert_num_queries(queries - 1):
+            following = api_client.get(response.json()["next"])
+        assert following.status_code == 200 and len(following.json()["results"]) == 1

@@ -97,3 +97,28 @@ def test_ids_continue_after_the_demo_rows():
         citations=[services.CitationInput(document=document, quote=document.text[:20])],
     )
     assert update.pk > StatusUpdate.objects.exclude(pk=update.pk).order_by("-pk").first().pk
+
+
+def test_every_foreign_key_points_at_a_row_and_the_checks_are_back_on():
+    """On PostgreSQL the load skips the per-row deferred foreign-key checks (demo/bulk.py,
+    ``fast_load``): every key it wrote must still point at a row, and the checks must be on again."""
+    from django.db import connection
+
+    generate(30, seed=13)
+    demo = Recommendation.objects.filter(external_id__startswith="demo-13-")
+    updates = StatusUpdate.objects.filter(recommendation__in=demo)
+    citations = Citation.objects.filter(document__external_id__startswith="demo-13-")
+    assert not demo.exclude(made_by__isnull=False, addressed_to__isnull=False).exists()
+    assert updates.count() == StatusUpdate.objects.filter(recommendation_id__in=demo.values("pk")).count()
+    assert (
+        citations.count()
+        == Citation.objects.filter(document_id__in=SourceDocument.objects.values("pk"))
+        .filter(pk__in=citations.values("pk"))
+        .count()
+    )
+    theme_links = Recommendation.themes.through.objects.filter(recommendation__in=demo)
+    assert theme_links.count() == theme_links.filter(theme__isnull=False).count() > 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"

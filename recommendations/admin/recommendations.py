@@ -46,6 +46,7 @@ from .filters import (
     OverdueFilter,
     StateUnderReviewFilter,
     UprActionCategoryFilter,
+    UprCalendarFilter,
 )
 from .jobs import RecommendationsChangedByJobFilter
 from .paginator import EstimatedCountPaginator
@@ -166,8 +167,8 @@ class RecommendationAdmin(
         ("mechanism", ChoicesDropdownFilter),
         StateUnderReviewFilter,
         ("state_response", ChoicesDropdownFilter),
-        "upr_cycle",
-        "upr_session",
+        ("upr_cycle", UprCalendarFilter),
+        ("upr_session", UprCalendarFilter),
         UprActionCategoryFilter,
         # ~190 states each: searched, not listed.
         ("themes", AutocompleteSelectMultipleFilter),

@@ -34,17 +34,18 @@ from ..models import (
 )
 from ..search import SNIPPET, snippet_html
 from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS, timeline_range
+from .representation import PlainRepresentation
 
 # ── Summaries of related objects ──────────────────────────────────────────────────────────
 
 
-class ActorSummarySerializer(serializers.ModelSerializer):
+class ActorSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Actor
         fields = ["id", "slug", "name"]
 
 
-class ThemeSummarySerializer(serializers.ModelSerializer):
+class ThemeSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Theme
         fields = ["id", "slug", "name"]
@@ -272,7 +273,7 @@ class HistoryEntrySerializer(StatusUpdateSerializer):
 # ── Recommendations ──────────────────────────────────────────────────────────────────────
 
 
-class ClusterSummarySerializer(serializers.ModelSerializer):
+class ClusterSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Cluster
         fields = ["id", "name"]
@@ -311,7 +312,7 @@ class ClusterSerializer(serializers.ModelSerializer):
         return len(obj.visible_members)
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class RecommendationSerializer(PlainRepresentation, serializers.ModelSerializer):
     """What a dashboard shows in a table. ``status``, ``status_as_of`` and ``overdue`` are those
     that held on the ``as_of`` date if one was asked for, otherwise today's."""
 

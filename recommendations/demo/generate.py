@@ -40,7 +40,7 @@ from ..models import (
     Theme,
 )
 from . import vocabulary as words
-from .bulk import BulkWriter, next_id, reset_sequences
+from .bulk import BulkWriter, fast_load, next_id, reset_sequences
 
 PROCESS = "generate_demo_data (synthetic demo data, not a reviewer)"
 RECOMMENDATIONS_PER_DOCUMENT = 100
@@ -340,8 +340,9 @@ def generate_demo_data(
     try:
         for batch in generator.batches(batch_size):
             with transaction.atomic():
-                for model, rows in batch.items():
-                    writers.setdefault(model, BulkWriter(model, with_ids=model in models)).write(rows)
+                with fast_load():
+                    for model, rows in batch.items():
+                        writers.setdefault(model, BulkWriter(model, with_ids=model in models)).write(rows)
                 reset_sequences(*models)
             report.recommendations += len(batch[Recommendation])
             report.status_updates += len(batch[StatusUpdate])
