@@ -43,6 +43,7 @@ CONFIGURATIONS = ("english", "russian", "simple")
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
 _WHITESPACE_RUN = re.compile(r"\s+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def search_terms(text: str) -> list[str]:
@@ -157,8 +158,10 @@ def _search_postgresql(queryset, text, terms):
             if any(character.isdigit() for character in term):
                 parts.append(_tsquery([term]))
             else:
-                parts += [_Similar(Value(word)) for word in term.split(" ")]
-        query = _All(*parts)
+                # Each word as the parser splits it ("zzqx-nothing" is two words, both needed).
+                parts += [_Similar(Value(word)) for word in _LETTERS.findall(term)]
+        if parts:
+            query = _All(*parts)
     matched = queryset.filter(Q(_Matches(F("search_vector"), query)) | Q(external_id=text)).annotate(
         # As a double: ts_rank's 4-byte float would not survive the trip through a page's cursor.
         **{RANK: Cast(SearchRank(F("search_vector"), query), FloatField())}

@@ -68,8 +68,9 @@ def test_a_misspelt_or_cut_word_finds_what_it_meant_when_nothing_has_it_exactly(
     assert found("torure") == {"Custody"}
     assert found("investgate torure") == {"Custody"}
     assert found("judgs") == {"Courts"}
-    # Numbers stay exact even then.
+    # Numbers stay exact even then, and every word of a term must be like a word rows hold.
     assert found("torure 1745") == set()
+    assert found("zzqx-torture") == found("zzqx-allegations") == set()
 
 
 def test_the_snippet_is_escaped_text_with_only_the_words_found_marked(api_client):
