@@ -47,8 +47,12 @@ class BulkAssessmentMixin:
                     )
                     self.message_user(
                         request,
-                        f"Recorded a draft status update for each of the {len(recorded)} selected recommendations; "
-                        "a reviewer publishes them.",
+                        (
+                            "Recorded a draft status update for the 1 selected recommendation; a reviewer publishes it."
+                            if len(recorded) == 1
+                            else f"Recorded a draft status update for each of the {len(recorded)} selected "
+                            "recommendations; a reviewer publishes them."
+                        ),
                         messages.SUCCESS,
                     )
                 return None

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from .. import clusters
 from ..models import Cluster, Recommendation
 from ..permissions import CHANGE_RECOMMENDATION
+from .common import counted
 from .exports import SpreadsheetExportMixin
 from .theme import ModelAdmin, TabularInline
 
@@ -117,7 +118,12 @@ def group(model_admin, request, recommendations, form):
         return None
     model_admin.message_user(
         request,
-        format_html("{} recommendations are in the cluster {}.", len(recommendations), _cluster_link(cluster)),
+        format_html(
+            "{} {} in the cluster {}.",
+            counted(len(recommendations), "recommendation"),
+            "is" if len(recommendations) == 1 else "are",
+            _cluster_link(cluster),
+        ),
         messages.SUCCESS,
     )
     return cluster
@@ -162,12 +168,18 @@ class ClusterActionsMixin:
 
     @admin.action(description="Take selected recommendations out of their cluster", permissions=["cluster"])
     def leave_cluster(self, request, queryset):
+        selected = list(queryset)  # counted before acting, as review actions are
         try:
-            count = clusters.cluster_remove(recommendations=list(queryset), user=request.user)
+            count = clusters.cluster_remove(recommendations=selected, user=request.user)
         except PermissionDenied as error:
             self.message_user(request, str(error), messages.ERROR)
             return
-        self.message_user(request, f"{count} recommendations taken out of their cluster.")
+        others = ""
+        if count < len(selected):
+            others = "; it was in none" if len(selected) == 1 else "; the others were in none"
+        noun = counted(len(selected), "selected recommendation")
+        their = "its" if len(selected) == 1 else "their"
+        self.message_user(request, f"{count} of {noun} taken out of {their} cluster{others}.")
 
     @admin.display(description="cluster (the same ask)")
     def cluster_display(self, obj):

@@ -1,6 +1,7 @@
 """Helpers and mixins shared by the admin's model families: links, snippets, action reports and
 the review rules (published rows read-only for non-reviewers, lost updates refused)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -18,6 +19,11 @@ from .theme import TabularInline
 def change_link(obj, label=None):
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, label or obj)
+
+
+def counted(count, singular, plural=None):
+    """ "1 recommendation", "3 recommendations": a count with its noun agreeing."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def snippet(text, length=90):
@@ -189,3 +195,31 @@ def save_internal_notes(request, formset, parent_field):
             )
     # What the admin's change message ("Added internal note …") reads from a saved formset.
     formset.new_objects, formset.changed_objects, formset.deleted_objects = added, [], []
+
+
+class ChosenLabel(forms.Widget):
+    """The object a saved inline row points to, as text: no autocomplete to fill, so no query per row."""
+
+    def __init__(self, chosen):
+        super().__init__()
+        self.chosen = chosen
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('<div class="readonly">{}</div>', self.chosen)
+
+
+class FixedTargetInlineForm(forms.ModelForm):
+    """An inline row whose ``fixed_fields`` (foreign keys) are chosen when it is added and then
+    shown as text: an autocomplete per saved row costs a query each (the selected option's label),
+    and what a citation quotes or a link points to is replaced by adding another row, not edited."""
+
+    fixed_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        for name in self.fixed_fields:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].widget = ChosenLabel(getattr(self.instance, name))

@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,6 +24,7 @@ from ..models import (
 from . import reader
 from .common import (
     CitationConfirmationInlineMixin,
+    FixedTargetInlineForm,
     ParentReviewInlineMixin,
     ParentReviewMixin,
     change_link,
@@ -47,14 +49,23 @@ class DocumentCorrectionForm(forms.Form):
     )
 
 
+class CitationInlineForm(FixedTargetInlineForm):
+    fixed_fields = ("document",)
+
+
 class CitationInline(CitationConfirmationInlineMixin, ParentReviewInlineMixin, TabularInline):
     """Evidence under a recommendation or a status update; each quote is checked against its
-    document on save. Subclasses say which parent (``fk_name``) and its publish permission."""
+    document on save. Subclasses say which parent (``fk_name``) and its publish permission. A saved
+    citation's document is shown as text (a citation of another document is another citation)."""
 
     model = Citation
+    form = CitationInlineForm
     fields = ["document", "quote", "location"]
     autocomplete_fields = ["document"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("document", "confirmed_by")
 
 
 @admin.register(SourceDocument)
@@ -222,9 +233,20 @@ class SourceDocumentAdmin(SpreadsheetExportMixin, HistoryAdmin):
         return TemplateResponse(request, "admin/recommendations/sourcedocument/correct.html", context)
 
     def get_queryset(self, request):
-        # A grouped query drops the model's default ordering: restate it so pages stay stable.
-        queryset = super().get_queryset(request).annotate(citation_total=Count("citations"))
-        return queryset.order_by(*SourceDocument._meta.ordering)
+        # Counted by a subquery, not a join and GROUP BY: grouped, every list query (and the
+        # language filter's DISTINCT) carried each document's whole text through the grouping.
+        cited = Citation.objects.filter(document=OuterRef("pk")).order_by().values("document")
+        total = Subquery(cited.annotate(total=Count("id")).values("total"))
+        return super().get_queryset(request).annotate(citation_total=Coalesce(total, 0))
+
+    def get_changelist(self, request, **kwargs):
+        class WithoutTexts(super().get_changelist(request, **kwargs)):
+            """The list shows no text: 50 documents' full texts are not read to draw it."""
+
+            def get_queryset(self, request, exclude_parameters=None):
+                return super().get_queryset(request, exclude_parameters).defer("text")
+
+        return WithoutTexts
 
     @display(description="document", ordering="title", header=True)
     def title_cell(self, obj):
@@ -306,7 +328,9 @@ class CitationAdmin(SpreadsheetExportMixin, ParentReviewMixin, HistoryAdmin):
                 text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
                 self.message_user(request, f"Citation {citation.pk} was not moved: {text}", messages.ERROR)
         self.message_user(
-            request, f"{moved} moved to the newest version; {unchanged} already quote the newest version."
+            request,
+            f"{moved} moved to the newest version; {unchanged} already "
+            f"{'quotes' if unchanged == 1 else 'quote'} the newest version.",
         )
 
     def reviewed_parent(self, obj):

@@ -29,6 +29,7 @@ from . import badges
 from .assessment import BulkAssessmentMixin
 from .clusters import ClusterActionsMixin
 from .common import (
+    FixedTargetInlineForm,
     InternalNoteInline,
     InternalNotesAdminMixin,
     ParentReviewInlineMixin,
@@ -106,8 +107,13 @@ class StatusHistoryInline(TabularInline):
         )
 
 
+class RecommendationLinkForm(FixedTargetInlineForm):
+    fixed_fields = ("to_recommendation",)
+
+
 class RecommendationLinkInline(ParentReviewInlineMixin, TabularInline):
     model = RecommendationLink
+    form = RecommendationLinkForm
     fk_name = "from_recommendation"
     fields = ["relation", "to_recommendation", "note"]
     autocomplete_fields = ["to_recommendation"]
@@ -115,6 +121,9 @@ class RecommendationLinkInline(ParentReviewInlineMixin, TabularInline):
     verbose_name = "link to a related recommendation"
     verbose_name_plural = "links to related recommendations"
     parent_publish_permission = services.PUBLISH_RECOMMENDATION
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_recommendation", "to_recommendation")
 
 
 class RecommendationForm(OptimisticLockForm):

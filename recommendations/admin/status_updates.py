@@ -86,7 +86,11 @@ class StatusUpdateAdmin(
     change_form_after_template = "admin/recommendations/statusupdate/document_panel.html"
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    date_hierarchy = "as_of"
+    # Newest assessments first, on their index (status_as_of_idx); the model's order (by
+    # recommendation) sorted all 50,000 rows for each page.
+    ordering = ["-as_of", "-created_at", "-id"]
+    # No date_hierarchy: its year links cost a DISTINCT over every status update (0.5 s at 50,000);
+    # the "as of between" filter selects the same rows.
     fieldsets = [
         (
             None,
