@@ -41,7 +41,7 @@ from .models import (
     Theme,
 )
 from .querysets import made_by_q, sees_drafts, state_under_review, visible_with
-from .search import search_recommendations
+from .search import order_by_rank, search_recommendations
 
 # The status filter and the counts also know recommendations that nobody has assessed yet.
 NO_STATUS = "no_status"
@@ -322,10 +322,13 @@ class RecommendationFilterSet(BaseFilterSet):
         method="filter_q",
         label=(
             "Search titles, texts, actors (made by, addressed to), legal provisions and themes: every word "
-            "must occur as a whole word; an exact external id finds its row."
+            '(or "quoted phrase") must occur, as a whole word in any of its forms (tortured → torture); '
+            "best matches first unless `ordering` is given; each result's `snippet` shows the words found. "
+            "An exact external id finds its row."
         ),
     )
     kind = django_filters.MultipleChoiceFilter(choices=Recommendation.Kind.choices)
+    language = django_filters.CharFilter(label="Language of the title and text (en, ru, kk, …).")
     status = django_filters.MultipleChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
@@ -406,7 +409,11 @@ class RecommendationFilterSet(BaseFilterSet):
         return queryset.existing_on(value) if value else queryset
 
     def filter_q(self, queryset, name, value):
-        return search_recommendations(queryset, value)
+        found = search_recommendations(queryset, value)
+        if found is queryset or self.form.cleaned_data.get("ordering"):
+            return found
+        # No order asked for: the best matches first (keyset pages follow the rank, then the id).
+        return order_by_rank(found)
 
     def filter_state_under_review(self, queryset, name, value):
         return queryset.for_state_under_review(known_state(name, value, self.request))

@@ -9,6 +9,7 @@ are on the same expressions, so the database walks them.
 """
 
 import datetime
+import math
 import sys
 
 from django.db import models
@@ -20,6 +21,7 @@ SMALLEST = {
     models.DateTimeField: datetime.datetime(1, 1, 2, tzinfo=datetime.UTC),  # checked before its parent, DateField
     models.DateField: datetime.date.min,
     models.IntegerField: -sys.maxsize - 1,  # the smallest 64-bit integer (models.MAX_ID is the largest)
+    models.FloatField: -1e30,  # a search's rank (0 or more), as a 4-byte float on PostgreSQL
     models.CharField: "",
     models.TextField: "",
 }
@@ -81,6 +83,10 @@ class Key:
             if not isinstance(raw, int) or isinstance(raw, bool):
                 raise ValueError(raw)
             return raw
+        if isinstance(self.field, models.FloatField):
+            if not isinstance(raw, int | float) or isinstance(raw, bool) or not math.isfinite(raw):
+                raise ValueError(raw)
+            return float(raw)
         if not isinstance(raw, str):
             raise ValueError(raw)
         return raw

@@ -11,8 +11,9 @@ import hashlib
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
@@ -32,6 +33,9 @@ from .querysets import (
     SustainableDevelopmentGoalQuerySet,
     ThemeQuerySet,
 )
+
+# A language code as BCP 47 writes it (en, ru, kk, pt-BR); the search's configuration follows its first part.
+LANGUAGE_CODE = RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z", "Give a language code such as en, ru or kk.")
 
 
 class DatePrecision(models.TextChoices):
@@ -670,6 +674,17 @@ class Recommendation(ReviewedModel):
         editable=False,
         help_text="The group of recommendations making the same ask (set from the cluster's page or the list).",
     )
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="Language of the title and text (en, ru, kk, …); the search stems English and Russian words.",
+        validators=[LANGUAGE_CODE],
+    )
+    # PostgreSQL only (SQLite's FTS5 table keeps its own copies): the names around the row (actors,
+    # themes, legal provisions) and the weighted full-text vector of everything searched, written
+    # by the database's triggers on every write (search_schema.py), never by Python.
+    search_related = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
     # Denormalised from the status history by services.recommendation_refresh_current_status so
     # that lists, filters and counts over many rows need no subquery.
     current_status = models.CharField(max_length=25, choices=ImplementationStatus.choices, blank=True, editable=False)
@@ -693,8 +708,16 @@ class Recommendation(ReviewedModel):
     objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[themes, legal_provisions, sdgs, affected_groups, also_made_by, source_themes],
-        # Grouping into clusters is curation around the row, not a change of what it says.
-        excluded_fields=["current_status", "current_status_as_of", "updated_at", "cluster"],
+        # Grouping into clusters is curation around the row, not a change of what it says; the search
+        # fields are derived.
+        excluded_fields=[
+            "current_status",
+            "current_status_as_of",
+            "updated_at",
+            "cluster",
+            "search_related",
+            "search_vector",
+        ],
     )
 
     class Meta:

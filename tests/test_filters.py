@@ -184,6 +184,8 @@ CASES = [
     ({"q": "protest"}, "A"),
     ({"q": "Custody"}, "B"),
     ({"q": "zzqx"}, ""),
+    ({"language": "en"}, "ABCD"),
+    ({"language": "kk"}, ""),
     ({"updated_after": "2000-01-01T00:00:00Z"}, "ABCD"),
     ({"updated_after": "2999-01-01T00:00:00Z"}, ""),
     # An ordering case compares the order itself (the others compare sorted titles); the rows'
@@ -234,6 +236,9 @@ UNFILTERED_FIELDS = {
     "title",
     "text",
     "context",
+    # The search's index of the fields above and the names around the row: ``q`` searches it.
+    "search_related",
+    "search_vector",
     "date_note",
     "made_on_precision",
     "due_on_precision",

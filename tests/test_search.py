@@ -31,10 +31,15 @@ def rows():
     RecommendationFactory(title="Says 1745", text="Resolution 1745 of the council.")
     themed = RecommendationFactory(title="Themed", text="Reform the law.")
     themed.themes.add(assembly)
+    # Texts of their own: the factory's ("… peaceful assemblies") is found by "assembly" (stemming).
     RecommendationFactory(
-        title="To Uzbekistan", addressed_to=StateFactory(name="Uzbekistan", slug="uzbekistan", country="UZ")
+        title="To Uzbekistan",
+        text="Release the prisoners.",
+        addressed_to=StateFactory(name="Uzbekistan", slug="uzbekistan", country="UZ"),
     )
-    RecommendationFactory(title="From Norway", made_by=ActorFactory(name="Norway", slug="norway"))
+    RecommendationFactory(
+        title="From Norway", text="Release the prisoners.", made_by=ActorFactory(name="Norway", slug="norway")
+    )
     return {"hashed": hashed}
 
 

@@ -1,9 +1,11 @@
 """Recommendations and promises, with their citations, status history and links."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from rangefilter.filters import DateRangeFilterBuilder
 from unfold.contrib.filters.admin import (
     AutocompleteSelectFilter,
@@ -22,7 +24,7 @@ from ..models import (
     RecommendationLink,
     StatusUpdate,
 )
-from ..search import search_recommendations
+from ..search import RANK, SNIPPET, search_recommendations, snippet_html
 from . import badges
 from .assessment import BulkAssessmentMixin
 from .clusters import ClusterActionsMixin
@@ -130,6 +132,15 @@ class RecommendationForm(OptimisticLockForm):
         fields = "__all__"  # the admin's fieldsets choose what is shown
 
 
+class RankedChangeList(ChangeList):
+    """A search with no column chosen to sort by lists the best matches first (as the API's ``q``)."""
+
+    def get_ordering(self, request, queryset):
+        if self.query.strip() and ORDER_VAR not in self.params and RANK in queryset.query.annotations:
+            return [f"-{RANK}", "-pk"]
+        return super().get_ordering(request, queryset)
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(
     ClusterActionsMixin,
@@ -233,6 +244,7 @@ class RecommendationAdmin(
                 "fields": [
                     "mechanism",
                     "context",
+                    "language",
                     ("made_on", "made_on_precision", "made_on_basis"),
                     ("due_on", "due_on_precision", "due_on_basis"),
                     "date_note",
@@ -279,6 +291,19 @@ class RecommendationAdmin(
 
     def get_search_results(self, request, queryset, search_term):
         return search_recommendations(queryset, search_term), False
+
+    def get_changelist(self, request, **kwargs):
+        return RankedChangeList
+
+    def get_list_display(self, request):
+        # A search shows where each row matched.
+        list_display = super().get_list_display(request)
+        return [*list_display, "snippet_cell"] if request.GET.get(SEARCH_VAR, "").strip() else list_display
+
+    @admin.display(description="found in")
+    def snippet_cell(self, obj):
+        # snippet_html escapes the text: the only markup is its own <mark>s.
+        return mark_safe(snippet_html(getattr(obj, SNIPPET, None)) or "")
 
     def has_delete_permission(self, request, obj=None):
         return False  # recommendations are archived, never deleted

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
+    LANGUAGE_CODE,
     MAX_CITATIONS_PER_STATUS_UPDATE,
     MAX_ID,
     MAX_NOTE_LENGTH,
@@ -32,6 +33,7 @@ from ..models import (
     SustainableDevelopmentGoal,
     Theme,
 )
+from ..search import SNIPPET, snippet_html
 from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS, timeline_range
 from .representation import PlainRepresentation
 
@@ -333,6 +335,7 @@ class RecommendationSerializer(PlainRepresentation, serializers.ModelSerializer)
     overdue = serializers.BooleanField(source="effective_overdue", read_only=True)
     themes = ThemeSummarySerializer(many=True, read_only=True)
     cluster = ClusterSummarySerializer(read_only=True, allow_null=True)
+    snippet = serializers.SerializerMethodField()
 
     class Meta:
         model = Recommendation
@@ -358,6 +361,7 @@ class RecommendationSerializer(PlainRepresentation, serializers.ModelSerializer)
             "cluster",
             "review_state",
             "updated_at",
+            "snippet",
         ]
 
     @extend_schema_field(
@@ -365,6 +369,16 @@ class RecommendationSerializer(PlainRepresentation, serializers.ModelSerializer)
     )
     def get_status(self, obj):
         return obj.effective_status or None
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="With `q`: the best fragment of the text, HTML-escaped, the words found in <mark>…</mark> "
+            "(the only markup). None without `q`, or when only the external id matched.",
+        )
+    )
+    def get_snippet(self, obj):
+        return snippet_html(getattr(obj, SNIPPET, None))
 
 
 class RecommendationDetailSerializer(RecommendationSerializer):
@@ -390,6 +404,7 @@ class RecommendationDetailSerializer(RecommendationSerializer):
             *RecommendationSerializer.Meta.fields[4:],
             "date_note",
             "context",
+            "language",
             "state_response",
             "upr_session",
             "upr_cycle",
@@ -561,6 +576,7 @@ class RecommendationChangeSerializer(InputSerializer):
     title = serializers.CharField(max_length=300)
     text = serializers.CharField(max_length=MAX_RECOMMENDATION_TEXT_LENGTH)
     context = serializers.CharField(max_length=300, allow_blank=True)
+    language = serializers.CharField(max_length=10, validators=[LANGUAGE_CODE])
     made_on = serializers.DateField(allow_null=True)
     made_on_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     made_on_basis = serializers.ChoiceField(choices=DateBasis.choices)
