@@ -346,6 +346,11 @@ class RecommendationFilterSet(BaseFilterSet):
     mechanism = django_filters.MultipleChoiceFilter(choices=Recommendation.Mechanism.choices)
     state_response = django_filters.MultipleChoiceFilter(choices=Recommendation.StateResponse.choices)
     theme = SlugFilter(model=Theme, method="filter_theme", label="Theme slug.")
+    source_issue = django_filters.CharFilter(
+        method="filter_source_issue",
+        label="An issue as the imported file named it (UPR Info's \"Women's rights\"), any case; the curated "
+        "themes it maps to are in `theme`.",
+    )
     theme_id = IdFilter(model=Theme, method="filter_theme", label="Theme id.")
     legal_provision = SlugFilter(model=LegalProvision, method="filter_legal_provision", label="Legal provision slug.")
     legal_provision_id = IdFilter(model=LegalProvision, method="filter_legal_provision", label="Legal provision id.")
@@ -441,6 +446,13 @@ class RecommendationFilterSet(BaseFilterSet):
         if not value:
             return queryset
         through = Recommendation.themes.through.objects.filter(theme__in=value)
+        return queryset.filter(pk__in=through.values("recommendation_id"))
+
+    def filter_source_issue(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        through = Recommendation.source_themes.through.objects.filter(sourcetheme__name__iexact=value)
         return queryset.filter(pk__in=through.values("recommendation_id"))
 
     def filter_sdg(self, queryset, name, value):

@@ -4,10 +4,11 @@ search box and every autocomplete that picks a recommendation), so both find the
 What a search finds: rows where every word of the text (or "quoted phrase") occurs in the title,
 the text, the context, the actors who made it (also jointly) or whom it addresses, a legal
 provision it targets (instrument, article, title), a curated theme or an issue as the imported
-file named it (UPR Info's "Freedom of association and peaceful assembly", kept on the row). Words are whole words, stemmed in
-the row's language: "tortured" finds "torture", and on PostgreSQL "пытки" finds "пыток". External
-ids are not searched word by word: hash-like ids of imported rows hold every number, so "174"
-would match hundreds of rows by accident; an exact external id still finds its row.
+file named it (UPR Info's "Freedom of association and peaceful assembly", kept on the row).
+Words are whole words, stemmed in the row's language: "tortured" finds "torture", and on
+PostgreSQL "пытки" finds "пыток". External ids are not searched word by word: hash-like ids of
+imported rows hold every number, so "174" would match hundreds of rows by accident; an exact
+external id still finds its row.
 
 The rows come annotated with ``search_rank`` (higher is better: a word in the title weighs more
 than one in the text, which weighs more than actors, themes and provisions) and

@@ -4,9 +4,9 @@ The database itself keeps the index in step, so that every write path — a serv
 the demo data's COPY, a test's ``themes.add`` — is covered:
 
 - ``search_related`` holds the names around a recommendation (the actors who made it, also
-  jointly, and whom it addresses; its themes; its legal provisions; the issues an imported file named). Triggers rewrite it when the
-  row's actors change, when a theme, provision or joint maker is linked or unlinked, and when an
-  actor, theme or provision is renamed.
+  jointly, and whom it addresses; its themes; its legal provisions; the issues an imported file
+  named). Triggers rewrite it when the row's actors change, when a theme, provision, issue or
+  joint maker is linked or unlinked, and when an actor, theme, provision or issue is renamed.
 - PostgreSQL: a trigger writes each row's weighted ``search_vector`` (title A, text B, context and
   ``search_related`` C) in the text-search configuration of the row's language whenever one of
   those columns changes; a GIN index over it; and a vocabulary of the words rows hold, with a

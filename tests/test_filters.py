@@ -11,6 +11,7 @@ from recommendations.models import (
     AffectedGroup,
     ImplementationStatus,
     Recommendation,
+    SourceTheme,
     StatusUpdate,
     SustainableDevelopmentGoal,
 )
@@ -80,6 +81,9 @@ def rows():
     b.sdgs.add(SustainableDevelopmentGoal.objects.get(number=16))
     defenders = AffectedGroup.objects.get(slug="human-rights-defenders")
     b.affected_groups.add(defenders)
+    b.source_themes.add(
+        SourceTheme.objects.create(vocabulary=SourceTheme.Vocabulary.UPR_INFO, name="Torture and other CID")
+    )
     record_status(b, ImplementationStatus.IN_PROGRESS, D(2019, 11, 5), document)
 
     RecommendationFactory(
@@ -184,6 +188,8 @@ CASES = [
     ({"q": "protest"}, "A"),
     ({"q": "Custody"}, "B"),
     ({"q": "zzqx"}, ""),
+    ({"source_issue": "torture and other cid"}, "B"),
+    ({"source_issue": "Torture"}, ""),
     ({"language": "en"}, "ABCD"),
     ({"language": "kk"}, ""),
     ({"updated_after": "2000-01-01T00:00:00Z"}, "ABCD"),
@@ -274,6 +280,7 @@ FIELD_FILTERS = {
     "sdgs": "sdg",
     "also_made_by": "made_by",  # made_by matches the first-named maker and the joint ones
     "affected_groups": "affected_group",
+    "source_themes": "source_issue",
 }
 
 

@@ -143,6 +143,21 @@ class TestOneFilter:
         assert {theme["slug"] for theme in row["themes"]} == {"freedom-of-assembly", "human-rights-defenders"}
 
 
+def test_the_api_filters_by_the_issue_its_file_named(api_client):
+    import_file(content=SAMPLE, file_name="themes.csv", publish=True)
+
+    def titles(issue):
+        return {
+            row["title"]
+            for row in api_client.get("/api/v1/recommendations/", {"source_issue": issue}).json()["results"]
+        }
+
+    named = titles("freedom of ASSOCIATION and peaceful assembly")
+    assert "Protect journalists covering protests" in named
+    assert named == titles("Freedom of association and peaceful assembly")
+    assert titles("An issue nobody named") == set()
+
+
 def test_search_finds_a_row_by_the_issue_its_file_named(api_client):
     import_file(content=SAMPLE, file_name="themes.csv", publish=True)
     found = api_client.get("/api/v1/recommendations/", {"q": "association"}).json()["results"]
