@@ -273,6 +273,7 @@ class TestReviewInAdmin:
                 "kind": "promise",
                 "title": "A new promise",
                 "text": "We will.",
+                "language": "en",
                 "made_by": recommendation.made_by_id,
                 "addressed_to": recommendation.addressed_to_id,
                 "mechanism": "national",

@@ -30,7 +30,7 @@ from django.utils.html import format_html
 
 from ..importers import FORMATS, ImportRefused, import_file, summary, unmapped_summary, unresolved_summary
 from ..jobs.imports import import_arguments, import_job_queue
-from ..permissions import PUBLISH_RECOMMENDATION
+from ..permissions import PUBLISH_RECOMMENDATION, VIEW_JOB
 from ..text_encoding import EncodingError, canonical_encoding
 from .jobs import job_link
 
@@ -253,7 +253,7 @@ class UprImportAdminMixin:
             ),
             messages.SUCCESS,
         )
-        if request.user.has_perm("recommendations.view_job"):
+        if request.user.has_perm(VIEW_JOB):
             return HttpResponseRedirect(reverse("admin:recommendations_job_change", args=[job.pk]))
         return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
 
