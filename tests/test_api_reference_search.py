@@ -13,8 +13,9 @@ from tests.factories import ActorFactory, ClusterFactory, LegalProvisionFactory,
         # An article matches exactly ("17" is not article 174), the instrument by its words.
         (
             "legal-provisions",
-            lambda: LegalProvisionFactory(article="17"),
-            lambda: LegalProvisionFactory(article="174"),
+            # Slugs of their own: the factory's numbered ones ("provision-17") would match "17" too.
+            lambda: LegalProvisionFactory(article="17", slug="criminal-code-short"),
+            lambda: LegalProvisionFactory(article="174", slug="criminal-code-long"),
             "17",
         ),
         ("legal-provisions", lambda: LegalProvisionFactory(instrument="Labour Code"), LegalProvisionFactory, "labour"),
