@@ -19,10 +19,10 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from . import quotes
-from .keyset import made_on_key
-from .permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
-from .querysets import (
+from .. import quotes
+from ..keyset import made_on_key
+from ..permissions import RECOMMENDATION_PERMISSIONS, STATUS_UPDATE_PERMISSIONS
+from ..querysets import (
     ActorQuerySet,
     AffectedGroupQuerySet,
     ClusterQuerySet,
@@ -1065,4 +1065,4 @@ class InternalNote(TimestampedModel):
 
 
 # The background jobs' record lives next to the jobs (recommendations/jobs/); it belongs to this app.
-from .jobs.models import Job  # noqa: E402, F401
+from ..jobs.models import Job  # noqa: E402, F401
