@@ -244,3 +244,24 @@ def test_polling_a_job_costs_one_query_whatever_its_size(rows, api_client, djang
     for body in (small, large):
         with django_assert_num_queries(1):
             assert api_client.get(body["url"]).status_code == 200
+
+
+def test_the_admins_export_files_expire_by_the_same_rule(rows, client_as, settings):
+    from django.urls import reverse
+
+    from recommendations.models import Recommendation
+
+    client = client_as("Viewer")
+    viewer = Job._meta.get_field("started_by").related_model.objects.get(username="viewer")
+    job = export_jobs.export_job_queue(
+        model=Recommendation, ids=[row.pk for row in rows], file_format="csv", user=viewer
+    )
+    run_queued_jobs()
+    job = fresh(job)
+    download = reverse("admin:recommendations_job_download", args=[job.pk])
+    assert client.get(download).status_code == 200
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=25))
+    assert list(export_jobs.expired_export_jobs()) == [job]
+    response = client.get(download)
+    assert response.status_code == 410 and b"expired" in response.content
+    assert not (settings.EXPORT_DIR / job.result_file).exists() and not export_jobs.expired_export_jobs().exists()

@@ -157,7 +157,11 @@ FORMAT_PARAMETER = OpenApiParameter(
     "format", str, enum=["csv", "xlsx"], description="The spreadsheet's format: CSV (default) or XLSX."
 )
 KEY_PARAMETER = OpenApiParameter(
-    "key", str, OpenApiParameter.PATH, description="The job's access key, as in the `url` its creation answered."
+    "key",
+    str,
+    OpenApiParameter.PATH,
+    pattern=r"^[0-9]+-[A-Za-z0-9_-]+$",
+    description="The job's access key (`<id>-<secret>`), as in the `url` its creation answered.",
 )
 
 
