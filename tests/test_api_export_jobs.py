@@ -265,3 +265,22 @@ def test_the_admins_export_files_expire_by_the_same_rule(rows, client_as, settin
     response = client.get(download)
     assert response.status_code == 410 and b"expired" in response.content
     assert not (settings.EXPORT_DIR / job.result_file).exists() and not export_jobs.expired_export_jobs().exists()
+
+
+def test_a_job_whose_filters_went_stale_fails_saying_so(rows, api_client, make_staff):
+    from recommendations.models import Theme
+
+    body = start(api_client, {"theme": "freedom-of-assembly", "format": "csv"}).json()
+    Theme.objects.filter(slug="freedom-of-assembly").delete()
+    run_queued_jobs()
+    status = api_client.get(body["url"]).json()
+    assert status["state"] == "failed" and status["download_url"] is None
+    assert "filters are no longer valid" in status["outcome"] and "theme" in status["outcome"]
+    # A curator's job whose account is gone does not fall back to the public's rows under their key.
+    viewer = make_staff("Viewer")
+    api_client.force_authenticate(viewer)
+    start(api_client, {"format": "csv"})
+    viewer.delete()
+    run_queued_jobs()
+    job = Job.objects.order_by("pk").last()
+    assert job.state == Job.State.FAILED and "no longer exists" in job.outcome and not job.result_file
