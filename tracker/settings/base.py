@@ -248,7 +248,8 @@ EXPORT_INLINE_LIMIT = env.int("EXPORT_INLINE_LIMIT", default=5000)
 EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-exports")))
 # The API's export (recommendations/export/) streams at most this many rows in the request; more
 # are refused with a 400 that points to the export job (…/export/jobs/), which writes them in the
-# background: past ~30,000 rows a request outlives gunicorn's 30 s timeout.
+# background: past ~30,000 rows a request outlives gunicorn's 30 s timeout on a quiet server
+# (docs/jobs.md, Figures); lower it on a busy one.
 EXPORT_STREAM_LIMIT = env.int("EXPORT_STREAM_LIMIT", default=25000)
 # Hours an export job's file is kept after it is written; then it is refused (410 Gone) and removed
 # (recommendations/jobs/export.py: expired_export_jobs).
