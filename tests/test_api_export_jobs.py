@@ -50,8 +50,9 @@ def exported(response, file_format):
     return table
 
 
-def start(client, params):
-    response = client.post(JOBS + "?" + "&".join(f"{key}={value}" for key, value in params.items()))
+def start(client, params, address="127.0.0.1"):
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    response = client.post(f"{JOBS}?{query}", REMOTE_ADDR=address)
     assert response.status_code == 202, response.content
     return response
 
@@ -284,3 +285,17 @@ def test_a_job_whose_filters_went_stale_fails_saying_so(rows, api_client, make_s
     run_queued_jobs()
     job = Job.objects.order_by("pk").last()
     assert job.state == Job.State.FAILED and "no longer exists" in job.outcome and not job.result_file
+
+
+def test_the_publics_waiting_jobs_are_capped_for_all_clients_together(rows, api_client, make_staff, settings):
+    settings.EXPORT_JOBS_PUBLIC_MAX_WAITING = 2
+    start(api_client, {"format": "csv"})
+    start(api_client, {"format": "xlsx"}, address="10.0.0.2")
+    refused = api_client.post(JOBS, REMOTE_ADDR="10.0.0.3")
+    assert refused.status_code == 503 and refused["Retry-After"] == "60"
+    assert "try again" in refused.json()["detail"] and Job.objects.count() == 2
+    api_client.force_authenticate(make_staff("Viewer"))  # a curator's job is not the public's queue
+    assert api_client.post(JOBS).status_code == 202
+    api_client.force_authenticate(None)
+    run_queued_jobs()  # written: no longer waiting
+    start(api_client, {"format": "csv"})

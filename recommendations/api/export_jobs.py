@@ -55,6 +55,23 @@ class TooManyRows(APIException):
     default_code = "too_many_rows"
 
 
+class Busy(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "busy"
+
+
+def refuse_when_the_public_queue_is_full(user) -> None:
+    """Anonymous export jobs waiting or running at once, all clients together, are capped
+    (``EXPORT_JOBS_PUBLIC_MAX_WAITING``): a 503 with Retry-After beyond it. One query."""
+    if user is not None and user.is_authenticated:
+        return
+    waiting = export_jobs.public_export_jobs_waiting().count()
+    if waiting >= settings.EXPORT_JOBS_PUBLIC_MAX_WAITING:
+        error = Busy(f"{waiting} public exports are being written; try again in a minute.")
+        error.wait = 60
+        raise error
+
+
 class Gone(APIException):
     status_code = status.HTTP_410_GONE
     default_code = "gone"
@@ -186,7 +203,12 @@ class ExportJobCreateView(ExportJobViewMixin, GenericAPIView):
         request=None,
         filters=True,
         parameters=[FORMAT_PARAMETER],
-        responses={202: ExportJobSerializer},
+        responses={
+            202: ExportJobSerializer,
+            503: OpenApiResponse(
+                description="Too many public exports are being written: try again after Retry-After seconds."
+            ),
+        },
     )
     def post(self, request, *args, **kwargs):
         if request.data:
@@ -194,6 +216,7 @@ class ExportJobCreateView(ExportJobViewMixin, GenericAPIView):
         file_format = request.query_params.get("format") or "csv"
         if file_format not in spreadsheets.FORMATS:
             raise ValidationError({"format": ["Choose csv or xlsx."]})
+        refuse_when_the_public_queue_is_full(request.user)
         query = export_jobs.filter_query(request.query_params)
         filterset = export_jobs.export_filterset(self.model._meta.label, query, request.user)
         if not filterset.is_valid():

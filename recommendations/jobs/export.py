@@ -115,6 +115,16 @@ def export_job_queue_query(*, model, query: dict[str, list[str]], file_format: s
     return job, f"{job.pk}-{secret}"
 
 
+def public_export_jobs_waiting():
+    """The API export jobs started anonymously that are queued or running."""
+    return Job.objects.filter(
+        kind=Job.Kind.EXPORT,
+        state__in=[Job.State.QUEUED, Job.State.RUNNING],
+        started_by__isnull=True,
+        params__has_key="key_sha256",
+    )
+
+
 def export_job_for_key(key: str) -> Job | None:
     """The API export job whose access key is ``key``, or None (a wrong key reads as no job)."""
     number, _, secret = key.partition("-")

@@ -254,6 +254,10 @@ EXPORT_STREAM_LIMIT = env.int("EXPORT_STREAM_LIMIT", default=25000)
 # Hours an export job's file is kept after it is written; then it is refused (410 Gone) and removed
 # (recommendations/jobs/export.py: expired_export_jobs).
 EXPORT_JOB_TTL = env.float("EXPORT_JOB_TTL", default=24.0)
+# Export jobs started anonymously that may wait or run at once, all clients together: beyond it a
+# new one is refused with 503 and Retry-After (each client is throttled too; this keeps many
+# clients from filling the worker's queue).
+EXPORT_JOBS_PUBLIC_MAX_WAITING = env.int("EXPORT_JOBS_PUBLIC_MAX_WAITING", default=10)
 # Where a queued job's input waits for the worker (an admin import's uploaded file): a directory
 # every worker can read, like EXPORT_DIR; removed once imported.
 JOBS_INPUT_DIR = Path(env.str("JOBS_INPUT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-job-inputs")))
