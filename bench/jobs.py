@@ -1,6 +1,6 @@
 """Time the background jobs end to end with a real worker, and the admin's slowest request meanwhile.
 
-    python bench/jobs.py [--rows 16000] [--assess 1000] [--only publish,assess,export,api]  # SQLite
+    python bench/jobs.py [--rows 16000] [--assess 1000] [--only publish,assess,export,api,apijob]  # SQLite
     DATABASE_URL=postgres://… python bench/jobs.py                  # PostgreSQL (creates test_<name>)
 
 On a fresh database it creates ROWS draft recommendations (each with one citation), then, with a
@@ -8,7 +8,9 @@ On a fresh database it creates ROWS draft recommendations (each with one citatio
 exports all ROWS to XLSX — each time from queueing to done. While each job runs it keeps asking
 for the job's admin page and the recommendations' list, and reports the longest of those
 requests. Then (``api``) it downloads all ROWS from the API's export as CSV and as XLSX: the
-time, then (a second download, traced) the peak of memory Python allocated. The database is
+time, then (a second download, traced) the peak of memory Python allocated; and (``apijob``)
+through the API's export job, CSV and XLSX: POST, poll the job's URL until done (the longest
+poll), download. The database is
 destroyed at the end. Use small sizes while developing, and `nice -n 19` for a full run.
 """
 
@@ -109,6 +111,32 @@ def api_export(client, rows):
         )
 
 
+def api_export_job(client, rows):
+    """The API's export job of every row in each format: seconds from POST to done, then the file."""
+    for file_format in ("csv", "xlsx"):
+        before = time.perf_counter()
+        response = client.post(
+            f"/api/v1/recommendations/export/jobs/?format={file_format}", content_type="application/json"
+        )
+        assert response.status_code == 202, (response.status_code, response.content)
+        url, longest = response.json()["url"], time.perf_counter() - before
+        while True:
+            asked = time.perf_counter()
+            job = client.get(url).json()
+            longest = max(longest, time.perf_counter() - asked)
+            if job["state"] in ("succeeded", "failed"):
+                break
+            time.sleep(0.5)
+        seconds = time.perf_counter() - before
+        assert job["state"] == "succeeded" and job["total"] == rows, job
+        download = client.get(job["download_url"])
+        size = sum(len(part) for part in download.streaming_content)
+        print(
+            f"API export job of {rows} rows as {file_format.upper():<4}{seconds:>12.1f} s to done "
+            f"(worker {job['elapsed']:.1f} s)   longest request {longest:.2f} s   {size / 1e6:.2f} MB file"
+        )
+
+
 def main(rows, assess, only):
     import django
 
@@ -199,6 +227,8 @@ def main(rows, assess, only):
             )
         if "api" in only:
             api_export(client, rows)  # the reviewer sees drafts: all ROWS
+        if "apijob" in only:
+            api_export_job(client, rows)
     finally:
         if worker is not None:
             worker.terminate()
@@ -210,6 +240,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=16000)
     parser.add_argument("--assess", type=int, default=1000)
-    parser.add_argument("--only", default="publish,assess,export,api", help="which steps, comma-separated")
+    parser.add_argument("--only", default="publish,assess,export,api,apijob", help="which steps, comma-separated")
     arguments = parser.parse_args()
     main(arguments.rows, min(arguments.assess, arguments.rows), set(arguments.only.split(",")))

@@ -5,12 +5,12 @@ working inside the request when a selection is large."""
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseGone, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from ..jobs import runner
+from ..jobs import export, runner
 from ..jobs.models import Job
 from ..jobs.review import review_job_queue
 from .theme import ModelAdmin
@@ -193,6 +193,8 @@ class JobAdmin(ModelAdmin):
     def download(self, obj):
         if not obj.result_file or obj.state != Job.State.SUCCEEDED:
             return "—"
+        if export.export_job_is_expired(obj):
+            return "expired (files are kept EXPORT_JOB_TTL hours)"
         url = reverse("admin:recommendations_job_download", args=[obj.pk])
         return format_html('<a href="{}">Download</a>', url)
 
@@ -211,6 +213,11 @@ class JobAdmin(ModelAdmin):
         # The file holds what its starter chose to export (drafts included): theirs to download.
         if not (request.user.is_superuser or request.user.pk == job.started_by_id):
             raise PermissionDenied
+        if export.export_job_is_expired(job):
+            export.export_files_remove([job])
+            return HttpResponseGone(
+                "This export has expired (files are kept EXPORT_JOB_TTL hours): export the list again."
+            )
         file_path = settings.EXPORT_DIR / job.result_file
         if not file_path.is_file():
             raise Http404("The file is gone (exports are kept in EXPORT_DIR until cleaned up).")
