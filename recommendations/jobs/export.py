@@ -5,9 +5,11 @@ rerun writes it again from the start."""
 
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .. import spreadsheets
+from .liveness import job_save, job_update
 from .models import Job
 from .runner import handler, job_queue
 
@@ -34,10 +36,10 @@ def run_export_job(job: Job) -> str:
     name = f"job-{job.pk}-{spreadsheets.filename(model, spreadsheets.FORMATS[file_format][1])}"
     settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
     final = settings.EXPORT_DIR / name
-    partial = final.with_name(final.name + ".part")
+    partial = final.with_name(f"{final.name}.{job.attempts}.part")  # one per run
 
     def progress(done):
-        Job.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
+        job_update(job, done=done, heartbeat_at=timezone.now())
 
     objects = spreadsheets.in_order(sheet, job.params["ids"], progress)
     table = spreadsheets.rows(sheet, objects)
@@ -47,11 +49,16 @@ def run_export_job(job: Job) -> str:
     else:
         with partial.open("wb") as stream:
             spreadsheets.write_xlsx(table, stream, title=str(model._meta.verbose_name_plural))
-    partial.replace(final)
     job.done = job.cursor = job.total
     job.result_file = name
     job.heartbeat_at = timezone.now()
-    job.save(update_fields=["done", "cursor", "result_file", "heartbeat_at"])
+    with transaction.atomic():
+        try:
+            job_save(job, ["done", "cursor", "result_file", "heartbeat_at"])
+        except Exception:
+            partial.unlink(missing_ok=True)  # superseded: the newer run writes the file
+            raise
+        partial.replace(final)
     return (
         f"{job.total} {model._meta.verbose_name_plural} exported as {file_format.upper()}: download it from this page."
     )

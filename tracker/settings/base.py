@@ -242,6 +242,9 @@ JOBS_BATCH_SECONDS = env.float("JOBS_BATCH_SECONDS", default=1.0)
 # A running job with no committed progress for this many seconds is taken for dead and may be
 # queued again (admin: Jobs → Run again; `python manage.py requeue_stale_jobs`).
 JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=300)
+# How often a job inside one long transaction (an import writing) commits its heartbeat from a
+# side thread (PostgreSQL; on SQLite the job's write lock keeps it from being queued again).
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=30.0)
 # Exports with more rows than this are written by a job; smaller ones are streamed at once.
 EXPORT_INLINE_LIMIT = env.int("EXPORT_INLINE_LIMIT", default=5000)
 # Where export jobs write their files (served to staff through the admin only).
