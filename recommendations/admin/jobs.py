@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from ..jobs import runner
@@ -29,6 +30,16 @@ CHANGED_ROWS_LIST = {
 
 def job_link(job):
     return format_html('<a href="{}">{}</a>', reverse("admin:recommendations_job_change", args=[job.pk]), job)
+
+
+def removed_file_note(job):
+    """What a job's page says where its file was (``manage.py cleanup_jobs`` removed it)."""
+    days = job.file_removed_after.days
+    after = f"{days} day{'s' if days != 1 else ''}" if days else "less than a day"
+    return (
+        f"The file was removed on {timezone.localtime(job.file_removed_at):%d %B %Y} after {after} "
+        "(jobs' files are kept for a while, then cleaned up)."
+    )
 
 
 def message_queued(model_admin, request, job):
@@ -191,6 +202,8 @@ class JobAdmin(ModelAdmin):
 
     @admin.display(description="file")
     def download(self, obj):
+        if obj.file_removed_at is not None and not (obj.result_file or obj.input_file):
+            return removed_file_note(obj)
         if not obj.result_file or obj.state != Job.State.SUCCEEDED:
             return "—"
         url = reverse("admin:recommendations_job_download", args=[obj.pk])
@@ -206,6 +219,8 @@ class JobAdmin(ModelAdmin):
 
     def download_view(self, request, object_id):
         job = Job.objects.filter(pk=object_id).first()
+        if job is not None and job.file_removed_at is not None and not job.result_file:
+            raise Http404(removed_file_note(job))
         if job is None or not job.result_file or job.state != Job.State.SUCCEEDED:
             raise Http404("No file.")
         # The file holds what its starter chose to export (drafts included): theirs to download.

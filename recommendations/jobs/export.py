@@ -62,3 +62,14 @@ def run_export_job(job: Job) -> str:
     return (
         f"{job.total} {model._meta.verbose_name_plural} exported as {file_format.upper()}: download it from this page."
     )
+
+
+def expired_export_jobs(now=None):
+    """The export jobs whose file is past ``EXPORT_RETENTION_HOURS`` after the job finished and not
+    yet removed: the expiry rule ``manage.py cleanup_jobs`` applies."""
+    now = now or timezone.now()
+    return Job.objects.filter(
+        kind=Job.Kind.EXPORT,
+        state=Job.State.SUCCEEDED,
+        finished_at__lte=now - timezone.timedelta(hours=settings.EXPORT_RETENTION_HOURS),
+    ).exclude(result_file="")

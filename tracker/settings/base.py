@@ -252,6 +252,10 @@ EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(Path(tempfile.gettempdir()) 
 # Where a queued job's input waits for the worker (an admin import's uploaded file): a directory
 # every worker can read, like EXPORT_DIR; removed once imported.
 JOBS_INPUT_DIR = Path(env.str("JOBS_INPUT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-job-inputs")))
+# `manage.py cleanup_jobs` (run it daily): the uploaded file of an import that failed is kept this
+# many days for a rerun, then removed; an export job's file is offered this many hours.
+JOBS_INPUT_RETENTION = env.float("JOBS_INPUT_RETENTION", default=30.0)
+EXPORT_RETENTION_HOURS = env.float("EXPORT_RETENTION_HOURS", default=24.0)
 
 # Cache: Redis when REDIS_URL is set (Django's own backend), shared by every worker and host; it
 # holds the API throttling counters (DRF uses the default cache). Without it, a per-process
