@@ -43,7 +43,7 @@ def test_the_jobs_list_reads_no_ids_and_counts_refusals_in_the_database(client_a
     client = client_as("Viewer")
     large_job(make_staff("Reviewer"), refused=7)
     page, queries = list_queries(client)
-    assert re.search(r'field-error_count_display[^>]*>\s*7\s*<', page)
+    assert re.search(r"field-error_count_display[^>]*>\s*7\s*<", page)
     job_select = [query["sql"] for query in queries.captured_queries if 'FROM "recommendations_job"' in query["sql"]]
     assert job_select and all('"params"' not in sql and '"changed_ids"' not in sql for sql in job_select)
     for _ in range(10):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from .. import services
-from .liveness import Superseded, job_save, owned
+from .liveness import Superseded, job_save, keep_alive, owned
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ def run_batches(job: Job, ids: Sequence[int], load: Callable, act: Callable) -> 
 
 def run_at_once(job: Job, work: Callable[[], tuple[int, list[int]]]) -> None:
     """Do all of the job's work in one transaction with its progress: all or nothing."""
-    with transaction.atomic():
+    with keep_alive(job), transaction.atomic():
         changed, changed_ids = work()
         job.done, job.cursor, job.changed, job.changed_ids = job.total, job.total, changed, changed_ids
         job.heartbeat_at = timezone.now()
