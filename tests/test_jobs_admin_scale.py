@@ -58,3 +58,20 @@ def test_a_jobs_page_lists_the_first_refused_rows_and_how_many_more(client_as, m
     page = client.get(reverse("admin:recommendations_job_change", args=[job.pk])).content.decode()
     assert page.count("Refused for a reason.") == ERRORS_SHOWN
     assert "… and 40 more." in page
+
+
+def test_the_rows_a_job_changed_are_selected_by_the_database_not_by_a_list_of_ids(client_as, make_staff):
+    from tests.factories import RecommendationFactory
+
+    client = client_as("Reviewer")
+    first, second, third = (RecommendationFactory(title=f"Row number {n}") for n in (1, 2, 3))
+    job = large_job(make_staff("Editor"), refused=0)
+    Job.objects.filter(pk=job.pk).update(changed_ids=[first.pk, third.pk, *range(10**6, 10**6 + 16000)])
+    changelist = reverse("admin:recommendations_recommendation_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(changelist, {"job": job.pk}).content.decode()
+    assert "Row number 1" in page and "Row number 3" in page and "Row number 2" not in page
+    # No statement carries the 16,002 ids: the database reads them from the job's row.
+    assert max(len(query["sql"]) for query in queries.captured_queries) < 20000
+    for value in ("999999", "abc"):
+        assert "Row number" not in client.get(changelist, {"job": value}).content.decode()
