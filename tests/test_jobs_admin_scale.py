@@ -64,7 +64,7 @@ def test_the_rows_a_job_changed_are_selected_by_the_database_not_by_a_list_of_id
     from tests.factories import RecommendationFactory
 
     client = client_as("Reviewer")
-    first, second, third = (RecommendationFactory(title=f"Row number {n}") for n in (1, 2, 3))
+    first, _second, third = (RecommendationFactory(title=f"Row number {n}") for n in (1, 2, 3))
     job = large_job(make_staff("Editor"), refused=0)
     Job.objects.filter(pk=job.pk).update(changed_ids=[first.pk, third.pk, *range(10**6, 10**6 + 16000)])
     changelist = reverse("admin:recommendations_recommendation_changelist")
