@@ -29,11 +29,13 @@ from types import SimpleNamespace
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
 from .. import spreadsheets
 from ..querysets import visible_to
+from .liveness import job_save, job_update
 from .models import Job
 from .runner import JobRefused, handler, job_queue
 
@@ -178,8 +180,9 @@ def export_files_remove(jobs) -> int:
     for job in jobs:
         if job.result_file:
             (settings.EXPORT_DIR / job.result_file).unlink(missing_ok=True)
-            Job.objects.filter(pk=job.pk).update(result_file="")
-            job.result_file = ""
+            now = timezone.now()
+            Job.objects.filter(pk=job.pk).update(result_file="", file_removed_at=now)
+            job.result_file, job.file_removed_at = "", now
             removed += 1
     return removed
 
@@ -215,17 +218,17 @@ def run_export_job(job: Job) -> str:
         sheet = spreadsheets.sheet_for(model, owner)
         if len(ids) != job.total:
             job.total = len(ids)
-            Job.objects.filter(pk=job.pk).update(total=job.total)
+            job_update(job, total=job.total)
     else:
         ids = job.params["ids"]
         sheet = spreadsheets.sheet_for(model, job.started_by)
     name = f"job-{job.pk}-{spreadsheets.filename(model, spreadsheets.FORMATS[file_format][1])}"
     settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
     final = settings.EXPORT_DIR / name
-    partial = final.with_name(final.name + ".part")
+    partial = final.with_name(f"{final.name}.{job.attempts}.part")  # one per run
 
     def progress(done):
-        Job.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
+        job_update(job, done=done, heartbeat_at=timezone.now())
 
     objects = spreadsheets.in_order(sheet, ids, progress)
     table = spreadsheets.rows(sheet, objects)
@@ -235,10 +238,15 @@ def run_export_job(job: Job) -> str:
     else:
         with partial.open("wb") as stream:
             spreadsheets.write_xlsx(table, stream, title=str(model._meta.verbose_name_plural))
-    partial.replace(final)
     job.done = job.cursor = job.total
     job.result_file = name
     job.heartbeat_at = timezone.now()
-    job.save(update_fields=["done", "cursor", "result_file", "heartbeat_at"])
+    with transaction.atomic():
+        try:
+            job_save(job, ["done", "cursor", "result_file", "heartbeat_at"])
+        except Exception:
+            partial.unlink(missing_ok=True)  # superseded: the newer run writes the file
+            raise
+        partial.replace(final)
     where = "from its download URL" if "query" in job.params else "from this page"
     return f"{job.total} {model._meta.verbose_name_plural} exported as {file_format.upper()}: download it {where}."

@@ -242,6 +242,9 @@ JOBS_BATCH_SECONDS = env.float("JOBS_BATCH_SECONDS", default=1.0)
 # A running job with no committed progress for this many seconds is taken for dead and may be
 # queued again (admin: Jobs → Run again; `python manage.py requeue_stale_jobs`).
 JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=300)
+# How often a job inside one long transaction (an import writing) commits its heartbeat from a
+# side thread (PostgreSQL; on SQLite the job's write lock keeps it from being queued again).
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=30.0)
 # Exports with more rows than this are written by a job; smaller ones are streamed at once.
 EXPORT_INLINE_LIMIT = env.int("EXPORT_INLINE_LIMIT", default=5000)
 # Where export jobs write their files (served through the admin's job page and the API's export jobs).
@@ -261,6 +264,9 @@ EXPORT_JOBS_PUBLIC_MAX_WAITING = env.int("EXPORT_JOBS_PUBLIC_MAX_WAITING", defau
 # Where a queued job's input waits for the worker (an admin import's uploaded file): a directory
 # every worker can read, like EXPORT_DIR; removed once imported.
 JOBS_INPUT_DIR = Path(env.str("JOBS_INPUT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-job-inputs")))
+# `manage.py cleanup_jobs` (run it daily): the uploaded file of an import that failed is kept this
+# many days for a rerun, then removed (an export job's file: EXPORT_JOB_TTL above).
+JOBS_INPUT_RETENTION = env.float("JOBS_INPUT_RETENTION", default=30.0)
 
 # Cache: Redis when REDIS_URL is set (Django's own backend), shared by every worker and host; it
 # holds the API throttling counters (DRF uses the default cache). Without it, a per-process
