@@ -1066,3 +1066,4 @@ class InternalNote(TimestampedModel):
 
 # The background jobs' record lives next to the jobs (recommendations/jobs/); it belongs to this app.
 from .jobs.models import Job  # noqa: E402, F401
+from .status_periods import StatusPeriod  # noqa: E402, F401
