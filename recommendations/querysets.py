@@ -311,7 +311,7 @@ class RecommendationQuerySet(models.QuerySet):
                 # Coalesced to "" so that "not implemented" also holds, in SQL, for no status at all.
                 effective_status=Coalesce(F("status_on__status"), Value(""), output_field=CharField()),
                 effective_status_as_of=F("status_on__starts_on"),
-            )
+            ).alias(status_on_period=F("status_on__id"))
         # CASE rather than the bare condition: a missing deadline makes the condition NULL, not false.
         return queryset.annotate(
             effective_overdue=Case(
@@ -334,10 +334,15 @@ class RecommendationQuerySet(models.QuerySet):
         from .keyset import made_on_key
         from .status_periods import StatusPeriod
 
-        # A status period starting by then is a published assessment dated by then.
-        assessed_by_then = StatusPeriod.objects.filter(recommendation=OuterRef("pk"), starts_on__lte=on)
+        if "status_on_period" in self.query.annotations:
+            # Joined by ``with_status_on(on)``: the periods run without a gap from the first
+            # published assessment on, so one covers the date exactly when one started by then.
+            assessed_by_then = Q(status_on_period__isnull=False)
+        else:
+            # A status period starting by then is a published assessment dated by then.
+            assessed_by_then = Exists(StatusPeriod.objects.filter(recommendation=OuterRef("pk"), starts_on__lte=on))
         # Said through the lists' sort key (an unknown date sorts as the smallest), so that "made
         # by then" is a range of the index that orders them (rec_made_on_keyset_idx).
         return self.alias(made_on_sort_key=made_on_key()).filter(
-            Q(made_on_sort_key__lte=on), Q(made_on__isnull=False) | Exists(assessed_by_then)
+            Q(made_on_sort_key__lte=on), Q(made_on__isnull=False) | assessed_by_then
         )
