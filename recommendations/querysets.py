@@ -311,7 +311,7 @@ class RecommendationQuerySet(models.QuerySet):
                 # Coalesced to "" so that "not implemented" also holds, in SQL, for no status at all.
                 effective_status=Coalesce(F("status_on__status"), Value(""), output_field=CharField()),
                 effective_status_as_of=F("status_on__starts_on"),
-            ).alias(status_on_period=F("status_on__id"))
+            ).alias(status_on_period=F("status_on__recommendation_id"))  # in the indexes: no heap read
         # CASE rather than the bare condition: a missing deadline makes the condition NULL, not false.
         return queryset.annotate(
             effective_overdue=Case(
