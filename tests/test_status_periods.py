@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
@@ -155,13 +155,16 @@ class TestPeriodsFollowEveryWrite(HypothesisTestCase):
                 services.status_update_publish(status_update=row, process="test")
         elif kind == "made_on":
             number, made_on = arguments
-            recommendation = Recommendation.objects.get(pk=recommendations[number].pk)
+            # Preferably one with a history: its periods carry the date.
+            assessed = [update.recommendation_id for update in updates] or [r.pk for r in recommendations]
+            recommendation = Recommendation.objects.get(pk=assessed[number % len(assessed)])
             services.recommendation_change(
                 recommendation=recommendation, expected_version=recommendation.version, made_on=made_on
             )
         elif kind == "bulk_made_on":
             changes = []
-            for recommendation in Recommendation.objects.filter(pk__in=[r.pk for r in recommendations[:2]]):
+            assessed = {update.recommendation_id for update in updates} or {recommendations[0].pk}
+            for recommendation in Recommendation.objects.filter(pk__in=assessed):
                 recommendation.made_on = arguments[0]
                 changes.append(bulk.BulkChange(recommendation, recommendation.version, fields=["made_on"]))
             bulk.recommendations_bulk_change(changes=changes)
@@ -182,6 +185,19 @@ class TestPeriodsFollowEveryWrite(HypothesisTestCase):
 
     @settings(
         max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors]
+    )
+    # A recommendation's date changed after its periods were made, alone and in bulk.
+    @example(
+        made=[D(2019, 1, 1), None, D(2019, 3, 1), None],
+        sequence=[("record", 0, D(2019, 3, 1), "in_progress", True), ("made_on", 0, D(2019, 6, 30))],
+        on=D(2019, 12, 31),
+        statuses=["in_progress"],
+    )
+    @example(
+        made=[None, D(2019, 1, 1), None, None],
+        sequence=[("record", 1, D(2019, 3, 1), "stalled", True), ("bulk_made_on", D(2019, 6, 1))],
+        on=D(2019, 12, 31),
+        statuses=["stalled", "no_status"],
     )
     @given(
         made=st.lists(st.none() | st.sampled_from(DATES), min_size=4, max_size=4),
