@@ -13,7 +13,7 @@ def build_periods(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0012_search_fulltext"),
+        ("recommendations", "0013_jobsafe_file_removed_at"),
     ]
 
     operations = [
