@@ -146,7 +146,47 @@ def stats_floor(cursor):
     cursor.fetchall()
 
 
+# A status period (recommendations/status_periods.py) that covers the date.
+PERIOD_COVERS = "p.starts_on <= %(on)s AND (p.ends_on > %(on)s OR p.ends_on IS NULL)"
+
+
+def as_of_page_floor(cursor, status="in_progress"):
+    """The page of recommendations whose status on the date was ``status``: the status periods of
+    that status made by then, in the list's order (their index), each with its recommendation and
+    actors; the page's themes and joint makers; the capped count."""
+    params = {"on": AS_OF, "status": status}
+    periods = f"p.status = %(status)s AND p.made_on_key <= %(on)s AND {PERIOD_COVERS} AND {VISIBLE}"
+    matching = (
+        "recommendations_statusperiod p JOIN recommendations_recommendation r ON r.id = p.recommendation_id "
+        f"WHERE {periods}"
+    )
+    cursor.execute(
+        f"SELECT {REC_COLUMNS}, p.status, p.starts_on FROM recommendations_statusperiod p JOIN {REC_FROM} "
+        f"ON r.id = p.recommendation_id WHERE {periods} "
+        f"ORDER BY p.made_on_key DESC, p.recommendation_id DESC LIMIT {PAGE + 1}",
+        params,
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    for related in (THEMES_OF, ALSO_MADE_BY_OF):
+        cursor.execute(related, [ids])
+        cursor.fetchall()
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {matching} LIMIT {COUNT_LIMIT + 1}) s", params)
+    cursor.fetchall()
+
+
 def stats_as_of_floor(cursor):
+    """Counts by status on the date: the status periods that cover it, joined to the recommendations."""
+    cursor.execute(
+        f"SELECT COALESCE(p.status, ''), count(*), count(*) FILTER (WHERE r.due_on < %(on)s) "
+        f"FROM recommendations_recommendation r LEFT JOIN recommendations_statusperiod p "
+        f"ON p.recommendation_id = r.id AND {PERIOD_COVERS} WHERE {VISIBLE} AND r.made_on <= %(on)s GROUP BY 1",
+        {"on": AS_OF},
+    )
+    cursor.fetchall()
+
+
+def stats_as_of_lateral(cursor):
+    """The floor before the status periods: per recommendation one probe of the history's index."""
     cursor.execute(
         f"SELECT l.status, count(*), count(*) FILTER (WHERE r.due_on < %(on)s) FROM recommendations_recommendation r "
         f"LEFT JOIN LATERAL ({LATEST_ON}) l ON TRUE WHERE {VISIBLE} AND r.made_on <= %(on)s GROUP BY 1",
@@ -278,6 +318,10 @@ def run_one(database_url, repeat, only=()):
     detail_pk = Recommendation.objects.public().order_by("id")[total // 2].pk
     deep_date = deep_row["made_on"] or "0001-01-01"
 
+    # The as_of + status list ten pages down, by its cursor.
+    as_of_deep = f"/api/v1/recommendations/?as_of={AS_OF}&status=in_progress"
+    for _ in range(10):
+        as_of_deep = client.get(as_of_deep).json()["next"]
     print(f"  deep pages: page {deep_page:,}, row {deep_page * PAGE:,}", file=sys.stderr)
     connection = psycopg.connect(_conninfo(settings), autocommit=True)
     sql = connection.cursor()
@@ -353,11 +397,19 @@ def run_one(database_url, repeat, only=()):
         (
             "list, as_of + status",
             get(f"/api/v1/recommendations/?as_of={AS_OF}&status=in_progress"),
-            lambda: page_floor(sql, as_of_where, {"on": AS_OF}),
+            lambda: as_of_page_floor(sql),
+        ),
+        (
+            "list, as_of + status, deep page by cursor",
+            get(as_of_deep),
+            None,
         ),
         ("detail", get(f"/api/v1/recommendations/{detail_pk}/"), lambda: detail_floor(sql, detail_pk)),
         ("stats/", get("/api/v1/stats/"), lambda: stats_floor(sql)),
         (f"stats/?as_of={AS_OF}", get(f"/api/v1/stats/?as_of={AS_OF}"), lambda: stats_as_of_floor(sql)),
+        # The floor before the status periods (SQL only, in the floor column), and the old list's.
+        ("before: stats/?as_of= by a LATERAL probe per row", None, lambda: stats_as_of_lateral(sql)),
+        ("before: as_of + status by a subquery per row", None, lambda: page_floor(sql, as_of_where, {"on": AS_OF})),
         ("stats/?group_by=theme", get("/api/v1/stats/?group_by=theme"), lambda: stats_theme_floor(sql)),
         (
             "stats/timeline/ 10 years by month",

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import status_periods
 from .models import (
     MAX_CITATIONS_PER_STATUS_UPDATE,
     Citation,
@@ -295,6 +296,8 @@ def recommendations_bulk_change(
     if pairs:
         _citations_bulk_create(pairs, user=user, confirm=False, process="")
     _recommendations_history(recommendations, update=True, user=user, reason=reason)
+    if "made_on" in fields:
+        status_periods.refresh([recommendation.pk for recommendation in recommendations])  # their sort key
     published_data_changed()
 
 

@@ -20,11 +20,12 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Case, Q, Value, When
+from django.db.models import BigIntegerField, Case, DateField, F, Q, Value, When
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from .keyset import NeverNull, RowId
 from .models import (
     MAX_ID,
     Actor,
@@ -403,7 +404,30 @@ class RecommendationFilterSet(BaseFilterSet):
     def filter_queryset(self, queryset):
         # Every other filter, the ordering and the serializer read the status annotations, so
         # they are added first, for the date asked for.
-        return super().filter_queryset(queryset.with_status_on(self.as_of_date))
+        return self._in_period_order(super().filter_queryset(queryset.with_status_on(self.as_of_date)))
+
+    def _assessed_statuses_on_date(self):
+        """The statuses asked for with ``as_of``, if none of them is "no status" (else None): then
+        every row is one status period covering the date (``filter_status``)."""
+        statuses = self.form.cleaned_data.get("status")
+        if self.as_of_date is None or not statuses or NO_STATUS in statuses:
+            return None
+        return statuses
+
+    def _in_period_order(self, queryset):
+        """In the made-on order (the default), a list of assessed statuses on a date is sorted by
+        the status period's copies of the keys (``StatusPeriod.made_on_key`` and its
+        recommendation's id, equal to the recommendation's own): PostgreSQL then walks the
+        periods' index in the list's order, from the cursor on, and stops when the page is full,
+        instead of reading and sorting every period that matches."""
+        order = [str(key) for key in queryset.query.order_by]
+        if [key.lstrip("-") for key in order] != ["made_on", "id"] or self._assessed_statuses_on_date() is None:
+            return queryset
+        keys = [("-" if key.startswith("-") else "") + f"period_{key.lstrip('-')}" for key in order]
+        return queryset.annotate(
+            period_made_on=NeverNull(F("status_on__made_on_key"), output_field=DateField()),
+            period_id=RowId(F("status_on__recommendation_id"), output_field=BigIntegerField()),
+        ).order_by(*keys)
 
     @property
     def as_of_date(self):
@@ -429,10 +453,17 @@ class RecommendationFilterSet(BaseFilterSet):
         statuses = ["" if status == NO_STATUS else status for status in value]
         if self.as_of_date is None:
             return queryset.filter(effective_status__in=statuses)  # the indexed current_status column
-        # On a date the status is a subquery's value, whose matches PostgreSQL cannot estimate: for
-        # "= 'x'" it guesses 0.5 % of the rows, so it reads every row made by then and sorts them
-        # (linear in the table). Said as "not unmatched" it guesses 99.5 %, and walks the list's
-        # index in order, probing the status of each row, until the page (or the capped count) is full.
+        if "" not in statuses:
+            # The rows whose status period covering the date has one of these statuses (an inner
+            # join), made by then: a range of status_period_list_idx (one status) or
+            # status_period_any_idx (several), read in the list's order (``_in_period_order``).
+            # (Through aliases: a filter() on the relation itself would join the periods a second time.)
+            period = queryset.alias(period_status=F("status_on__status"), period_key=F("status_on__made_on_key"))
+            return period.filter(period_status__in=statuses, period_key__lte=self.as_of_date)
+        # "No status" is the absence of a covering period. Said as "not unmatched", PostgreSQL
+        # guesses that most rows match and walks the list's index in order, probing each row's
+        # period, until the page (or the capped count) is full; for "= 'x'" it would guess 0.5 %
+        # of the rows and read and sort every row made by then.
         matches = Case(When(effective_status__in=statuses, then=Value(1)), default=Value(0))
         return queryset.alias(status_matches=matches).exclude(status_matches=0)
 

@@ -46,6 +46,16 @@ def made_on_key():
     return sort_key("made_on", models.DateField(), True)
 
 
+class NeverNull(models.ExpressionWrapper):
+    """An annotation that is never NULL (a column of an inner join), used as a sort key: ordered by
+    as it is, without the COALESCE a nullable key gets, so that an index on the column serves it."""
+
+
+class RowId(NeverNull):
+    """The row's id read through a join (the joined row's copy of it), ending an order as the id
+    does: with the keys before it, the whole cursor is a range of the joined table's index."""
+
+
 class Key:
     """One key of an order: its name (field or annotation), direction, field and sort expression."""
 
@@ -57,12 +67,13 @@ class Key:
             self.name = queryset.model._meta.pk.name
         annotation = queryset.query.annotations.get(self.name)
         if annotation is not None:
-            self.field, nullable = annotation.output_field, True
+            self.field, nullable = annotation.output_field, not isinstance(annotation, NeverNull)
         else:
             self.field = queryset.model._meta.get_field(self.name)
             nullable = self.field.null
         self.expression = sort_key(self.name, self.field, nullable)
         self.nullable = nullable
+        self.is_id = self.name == queryset.model._meta.pk.name or isinstance(annotation, RowId)
 
     def value_of(self, row):
         value = getattr(row, self.name)
@@ -125,7 +136,7 @@ def order_keys(queryset):
     """The keys of ``queryset``'s order (the model's default if none), always ending with the id."""
     specs = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
     keys = [Key(queryset, spec) for spec in specs]
-    if not any(key.name == queryset.model._meta.pk.name for key in keys):
+    if not any(key.is_id for key in keys):
         descending = bool(keys) and keys[0].descending
         keys.append(Key(queryset, f"{'-' if descending else ''}{queryset.model._meta.pk.name}"))
     return keys

@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 
 # Newest assessment first: the latest `as_of` wins; among assessments of the same date the one
@@ -296,21 +296,22 @@ class RecommendationQuerySet(models.QuerySet):
         yet), ``effective_status_as_of`` (its date) and ``effective_overdue``.
 
         Without a date they are read from the denormalised current status, which costs no
-        subquery, and overdue is judged against today; with a date, the status is the latest
-        published assessment dated on or before it (a correlated subquery)."""
-        from .models import StatusUpdate
-
+        subquery, and overdue is judged against today. With a date, from the status period that
+        covers it (``status_periods.StatusPeriod``: the latest published assessment dated on or
+        before it), joined as ``status_on``: one indexed join, no subquery per row."""
         if on is None:
             queryset = self.annotate(
                 effective_status=F("current_status"), effective_status_as_of=F("current_status_as_of")
             )
         else:
-            latest = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk")).held_on(on).latest_first()
+            from .status_periods import covering
+
             queryset = self.annotate(
+                status_on=FilteredRelation("status_periods", condition=covering(on)),
                 # Coalesced to "" so that "not implemented" also holds, in SQL, for no status at all.
-                effective_status=Coalesce(Subquery(latest.values("status")[:1]), Value(""), output_field=CharField()),
-                effective_status_as_of=Subquery(latest.values("as_of")[:1]),
-            )
+                effective_status=Coalesce(F("status_on__status"), Value(""), output_field=CharField()),
+                effective_status_as_of=F("status_on__starts_on"),
+            ).alias(status_on_period=F("status_on__recommendation_id"))  # in the indexes: no heap read
         # CASE rather than the bare condition: a missing deadline makes the condition NULL, not false.
         return queryset.annotate(
             effective_overdue=Case(
@@ -331,11 +332,17 @@ class RecommendationQuerySet(models.QuerySet):
         date it was made is unknown, assessed on or before it (the earliest sign that it existed).
         A picture "as of 7 November 2019" leaves out what was said in 2022."""
         from .keyset import made_on_key
-        from .models import StatusUpdate
+        from .status_periods import StatusPeriod
 
-        assessed_by_then = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk")).held_on(on)
+        if "status_on_period" in self.query.annotations:
+            # Joined by ``with_status_on(on)``: the periods run without a gap from the first
+            # published assessment on, so one covers the date exactly when one started by then.
+            assessed_by_then = Q(status_on_period__isnull=False)
+        else:
+            # A status period starting by then is a published assessment dated by then.
+            assessed_by_then = Exists(StatusPeriod.objects.filter(recommendation=OuterRef("pk"), starts_on__lte=on))
         # Said through the lists' sort key (an unknown date sorts as the smallest), so that "made
         # by then" is a range of the index that orders them (rec_made_on_keyset_idx).
         return self.alias(made_on_sort_key=made_on_key()).filter(
-            Q(made_on_sort_key__lte=on), Q(made_on__isnull=False) | Exists(assessed_by_then)
+            Q(made_on_sort_key__lte=on), Q(made_on__isnull=False) | assessed_by_then
         )

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import status_periods
 from .models import (
     MAX_CITATIONS_PER_STATUS_UPDATE,
     Actor,
@@ -220,10 +221,13 @@ def status_update_change(*, status_update: StatusUpdate, expected_version: int, 
     or if it is published and ``user`` may not publish. The current status follows."""
     _require_may_edit(user, status_update, PUBLISH_STATUS_UPDATE)
     _claim_version(status_update, expected_version)
+    moved_from = status_update.recommendation
     for name, value in fields.items():
         setattr(status_update, name, value)
     status_update.full_clean()
     _save(status_update, user)
+    if moved_from.pk != status_update.recommendation_id:  # moved to another recommendation: both change
+        recommendation_refresh_current_status(recommendation=moved_from)
     recommendation_refresh_current_status(recommendation=status_update.recommendation)
     return status_update
 
@@ -379,7 +383,9 @@ def status_update_send_back(
 
 def recommendation_refresh_current_status(*, recommendation: Recommendation) -> None:
     """Copy the latest published assessment (latest ``as_of``; the last recorded among equal dates)
-    into the recommendation's denormalised ``current_status`` fields."""
+    into the recommendation's denormalised ``current_status`` fields, and rebuild its status
+    periods (``status_periods``: the status on every date) from its published history."""
+    status_periods.refresh([recommendation.pk])
     latest = StatusUpdate.objects.filter(recommendation=recommendation).published().latest_first().first()
     status, as_of = (latest.status, latest.as_of) if latest else ("", None)
     if (recommendation.current_status, recommendation.current_status_as_of) == (status, as_of):
@@ -439,10 +445,13 @@ def recommendation_change(
     read, or if it is published and ``user`` may not publish."""
     _require_may_edit(user, recommendation, PUBLISH_RECOMMENDATION)
     _claim_version(recommendation, expected_version)
+    made_on = recommendation.made_on
     for name, value in fields.items():
         setattr(recommendation, name, value)
     recommendation.full_clean()
     _save(recommendation, user)
+    if recommendation.made_on != made_on:
+        status_periods.refresh([recommendation.pk])  # they carry its sort key
     if themes is not None:
         recommendation.themes.set(themes)
     if legal_provisions is not None:

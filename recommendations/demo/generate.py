@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import services
+from .. import services, status_periods
 from ..models import (
     Actor,
     Citation,
@@ -355,5 +355,6 @@ def generate_demo_data(
     finally:
         if bar is not None:
             bar.close()
+    status_periods.refresh(Recommendation.objects.filter(external_id__startswith=prefix))
     report.seconds = time.perf_counter() - started
     return report

@@ -67,6 +67,7 @@ __all__ = [
     "ReviewedModel",
     "SourceDocument",
     "SourceTheme",
+    "StatusPeriod",
     "StatusUpdate",
     "SustainableDevelopmentGoal",
     "Theme",
@@ -88,3 +89,4 @@ __all__ = [
 
 # The background jobs' record lives next to the jobs (recommendations/jobs/).
 from ..jobs.models import Job
+from ..status_periods import StatusPeriod  # the status on any date (status_periods.py)
