@@ -35,24 +35,26 @@ from ..models import (
 )
 from ..search import SNIPPET, snippet_html
 from ..stats import GROUPINGS, INTERVALS, STATUS_KEYS, timeline_range
-from .representation import PlainRepresentation
+from .representation import PlainRepresentation, PrefetchedListSerializer
 
 # ── Summaries of related objects ──────────────────────────────────────────────────────────
 
 
 class ActorSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
+        list_serializer_class = PrefetchedListSerializer
         model = Actor
         fields = ["id", "slug", "name"]
 
 
 class ThemeSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
+        list_serializer_class = PrefetchedListSerializer
         model = Theme
         fields = ["id", "slug", "name"]
 
 
-class SourceThemeSummarySerializer(serializers.ModelSerializer):
+class SourceThemeSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     """A theme as an imported file named it (UPR Info's issue), kept on the row."""
 
     class Meta:
@@ -60,19 +62,19 @@ class SourceThemeSummarySerializer(serializers.ModelSerializer):
         fields = ["vocabulary", "name"]
 
 
-class SdgSummarySerializer(serializers.ModelSerializer):
+class SdgSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = SustainableDevelopmentGoal
         fields = ["id", "number", "name"]
 
 
-class AffectedGroupSummarySerializer(serializers.ModelSerializer):
+class AffectedGroupSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = AffectedGroup
         fields = ["id", "slug", "name"]
 
 
-class LegalProvisionSummarySerializer(serializers.ModelSerializer):
+class LegalProvisionSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", read_only=True)
     label = serializers.CharField(source="__str__", read_only=True)
 
@@ -81,19 +83,19 @@ class LegalProvisionSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "label", "country", "instrument", "article", "title"]
 
 
-class DocumentSummarySerializer(serializers.ModelSerializer):
+class DocumentSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = SourceDocument
         fields = ["id", "external_id", "title", "url", "published_on", "published_on_precision"]
 
 
-class RecommendationSummarySerializer(serializers.ModelSerializer):
+class RecommendationSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Recommendation
         fields = ["id", "external_id", "kind", "title"]
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(PlainRepresentation, serializers.ModelSerializer):
     """A verbatim quote from a source document, with where it is: ``location`` as a person would
     say it, ``quote_start``/``quote_end`` as character offsets into the document's text (so a
     reader can highlight it). ``confirmed_at``: when a reviewer, publishing the claim, confirmed
@@ -239,7 +241,7 @@ class SourceDocumentDetailSerializer(SourceDocumentSerializer):
 # ── Status history ───────────────────────────────────────────────────────────────────────
 
 
-class StatusUpdateSerializer(serializers.ModelSerializer):
+class StatusUpdateSerializer(PlainRepresentation, serializers.ModelSerializer):
     """One dated assessment with its evidence."""
 
     recommendation = RecommendationSummarySerializer(read_only=True)

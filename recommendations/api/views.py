@@ -64,6 +64,7 @@ from ..stats import status_counts, status_timeline, timeline_points
 from . import serializers as api
 from .parsers import max_body_size, too_large
 from .renderers import CSVExportRenderer, CSVRenderer, SpreadsheetRenderer, XLSXExportRenderer, serializer_columns
+from .representation import forget_listed, listed
 
 
 def citations_for_api():
@@ -275,7 +276,8 @@ class VersionedWritesMixin:
             raise PermissionDenied(str(error)) from None
         except DjangoValidationError as error:
             raise ValidationError(validation_error_detail(error)) from None
-        # The services update the instance in place (fields, version, review state).
+        # The services update the instance in place (fields, version, review state, relations).
+        forget_listed(instance)
         return Response(self.get_serializer(instance).data, headers={"ETag": etag(instance)})
 
     def partial_update(self, request, *args, **kwargs):
@@ -420,6 +422,40 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+def summaries(model, serializer_class):
+    """The rows of ``model`` with only the columns its summary serializer shows."""
+    return model.objects.only(*serializer_class.Meta.fields)
+
+
+def not_summarised(relation, model, serializer_class):
+    """The columns of a related row (``relation__column``) that its summary does not show."""
+    shown = set(serializer_class.Meta.fields)
+    return [
+        f"{relation}__{field.name}"
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in shown
+    ]
+
+
+# The columns of a recommendation that its list row does not show: the long texts, the search's
+# own, the review's and its related rows' other columns (their dates alone were 500 values a page).
+LIST_DEFERRED = (
+    "text",
+    "context",
+    "date_note",
+    "sent_back_note",
+    "sent_back_at",
+    "published_at",
+    "archived_at",
+    "created_at",
+    "search_related",
+    "search_vector",
+    *not_summarised("made_by", Actor, api.ActorSummarySerializer),
+    *not_summarised("addressed_to", Actor, api.ActorSummarySerializer),
+    *not_summarised("cluster", Cluster, api.ClusterSummarySerializer),
+)
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[FULL_PARAMETER]),
     partial_update=extend_schema(
@@ -441,8 +477,11 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
     max_body_sizes = {"partial_update": 256 * 1024}  # a recommendation's text may be long
     change_serializer_class = api.RecommendationChangeSerializer
     review_argument = "recommendation"
+    # The to-many relations a row shows, as plain lists (``PrefetchedListSerializer``), with the
+    # columns their summaries show.
     queryset = Recommendation.objects.select_related("made_by", "addressed_to", "cluster").prefetch_related(
-        "themes", "also_made_by"
+        Prefetch("themes", queryset=summaries(Theme, api.ThemeSummarySerializer), to_attr=listed("themes")),
+        Prefetch("also_made_by", queryset=summaries(Actor, api.ActorSummarySerializer), to_attr=listed("also_made_by")),
     )
     filterset_class = RecommendationFilterSet
 
@@ -511,6 +550,10 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
                 Prefetch("citations", queryset=citations_for_api()),
                 Prefetch("status_updates", queryset=history),
             )
+        else:
+            # A list row shows none of the long texts, nor its actors' and cluster's other columns:
+            # neither read them nor parse them.
+            queryset = queryset.defer(*LIST_DEFERRED)
         return queryset
 
 
