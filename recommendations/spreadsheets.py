@@ -13,7 +13,7 @@ import io
 import itertools
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field
@@ -224,10 +224,11 @@ def iterate(queryset) -> Iterator:
     return queryset.iterator(chunk_size=CHUNK)
 
 
-def in_order(sheet: Sheet, ids: list[int], progress: Callable[[int], None] | None = None) -> Iterator:
-    """The rows with ``ids``, in that order, a chunk at a time (for export jobs)."""
+def in_order(sheet: Sheet, ids: Sequence[int], progress: Callable[[int], None] | None = None) -> Iterator:
+    """The rows with ``ids`` (a list, or an ``array`` of them), in that order, a chunk at a time
+    (for export jobs)."""
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+        chunk = list(ids[start : start + CHUNK])
         found = {obj.pk: obj for obj in sheet.queryset().filter(pk__in=chunk)}
         yield from (found[pk] for pk in chunk if pk in found)
         if progress:

@@ -186,3 +186,17 @@ def test_the_dashboard_reads_no_database():
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import) (recommendations|django\.db)\b", source, flags=re.M), path
         assert ".objects." not in source, path
+
+
+def test_the_page_script_has_the_export_jobs_words_in_the_pages_language(client, seeded):
+    """A view too large to stream is downloaded through the API's export job; the script shows its
+    progress in #export-progress with words the page gives it (dashboard.js, enhanceDownloads)."""
+    import json
+    import re
+
+    for language, expected in (("en", "Preparing the file: {done} of {total} rows written…"), ("ru", "Файл готовится")):
+        page = client.get(f"/{language}/").text
+        assert 'id="export-progress" role="status"' in page
+        config = json.loads(re.search(r'<script id="dashboard-config"[^>]*>(.*?)</script>', page, re.S).group(1))
+        assert config["text"]["exportProgress"].startswith(expected)
+        assert "{done}" in config["text"]["exportProgress"] and "{total}" in config["text"]["exportProgress"]

@@ -143,5 +143,9 @@ def script_config():
             "tableFollows": _("The same figures are in the table below."),
             "copied": _("Copied"),
             "downloadRefused": _("The API did not give the download:"),
+            # A view too large for one request: the API's export job writes the file meanwhile.
+            "exportStarting": _("This view is large: the file is being prepared…"),
+            "exportProgress": _("Preparing the file: {done} of {total} rows written…"),
+            "exportReady": _("The file is ready: your download has started."),
         },
     }

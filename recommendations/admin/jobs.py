@@ -5,12 +5,16 @@ working inside the request when a selection is large."""
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.db import connection
+from django.db.models import Func, IntegerField
+from django.db.models.expressions import RawSQL
+from django.http import FileResponse, Http404, HttpResponseGone, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from ..jobs import runner
+from ..jobs import export, runner
 from ..jobs.models import Job
 from ..jobs.review import review_job_queue
 from .theme import ModelAdmin
@@ -27,8 +31,33 @@ CHANGED_ROWS_LIST = {
 }
 
 
+ERRORS_SHOWN = 500  # a job refusing every one of 16,000 rows would make a page of megabytes
+
+
+class JSONArrayLength(Func):
+    """The number of items of a JSON array column, counted by the database."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="json_array_length", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="jsonb_array_length", **extra)
+
+
 def job_link(job):
     return format_html('<a href="{}">{}</a>', reverse("admin:recommendations_job_change", args=[job.pk]), job)
+
+
+def removed_file_note(job):
+    """What a job's page says where its file was (``manage.py cleanup_jobs`` removed it)."""
+    days = job.file_removed_after.days
+    after = f"{days} day{'s' if days != 1 else ''}" if days else "less than a day"
+    return (
+        f"The file was removed on {timezone.localtime(job.file_removed_at):%d %B %Y} after {after} "
+        "(jobs' files are kept for a while, then cleaned up)."
+    )
 
 
 def message_queued(model_admin, request, job):
@@ -60,6 +89,19 @@ def is_large(queryset):
     return queryset.count() > settings.JOBS_INLINE_LIMIT
 
 
+def changed_ids_of(job_id: int) -> RawSQL:
+    """The ids a job changed, read by the database from the job's ``changed_ids`` array: a
+    subquery rather than 16,000 (or an import's 100,000) literal ids in the list's two queries
+    (Python building and the database parsing them cost seconds at that size; SQLite also limits
+    the number of parameters of a statement)."""
+    table = connection.ops.quote_name(Job._meta.db_table)
+    if connection.vendor == "postgresql":
+        sql = f"SELECT (jsonb_array_elements_text(changed_ids))::bigint FROM {table} WHERE id = %s"
+    else:
+        sql = f"SELECT json_each.value FROM {table}, json_each({table}.changed_ids) WHERE {table}.id = %s"
+    return RawSQL(sql, [job_id])
+
+
 class ChangedByJobFilter(admin.SimpleListFilter):
     """``?job=<id>``: the rows a background job changed (the link on a finished job's page)."""
 
@@ -68,7 +110,7 @@ class ChangedByJobFilter(admin.SimpleListFilter):
     kinds = ()
 
     def lookups(self, request, model_admin):
-        jobs = Job.objects.filter(kind__in=self.kinds, state=Job.State.SUCCEEDED).exclude(changed=0)[:10]
+        jobs = Job.objects.filter(kind__in=self.kinds, state=Job.State.SUCCEEDED).exclude(changed=0).only("kind")[:10]
         return [(str(job.pk), f"Job {job.pk}: {job.get_kind_display()}") for job in jobs]
 
     def queryset(self, request, queryset):
@@ -77,8 +119,7 @@ class ChangedByJobFilter(admin.SimpleListFilter):
             return queryset
         if not value.isdigit():
             return queryset.none()
-        job = Job.objects.filter(pk=int(value)).only("changed_ids").first()
-        return queryset.filter(pk__in=job.changed_ids if job else [])
+        return queryset.filter(pk__in=changed_ids_of(int(value)))
 
 
 class RecommendationsChangedByJobFilter(ChangedByJobFilter):
@@ -128,6 +169,17 @@ class JobAdmin(ModelAdmin):
     readonly_fields = fields
     actions = ["run_again", "publish_assessment"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # The ids a job works on and changed (16,000 of each for a large publish) are for the
+        # worker and the ``?job=`` link, never shown here: not read. Errors are counted by the
+        # database for the list.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("params", "changed_ids")
+            .annotate(errors_counted=JSONArrayLength("errors"))
+        )
 
     def has_add_permission(self, request):
         return False
@@ -179,7 +231,8 @@ class JobAdmin(ModelAdmin):
 
     @admin.display(description="errors")
     def error_count_display(self, obj):
-        return obj.error_count
+        counted = getattr(obj, "errors_counted", None)
+        return obj.error_count if counted is None else counted
 
     @admin.display(description="what it changed")
     def changed_rows(self, obj):
@@ -191,8 +244,12 @@ class JobAdmin(ModelAdmin):
 
     @admin.display(description="file")
     def download(self, obj):
+        if obj.file_removed_at is not None and not (obj.result_file or obj.input_file):
+            return removed_file_note(obj)
         if not obj.result_file or obj.state != Job.State.SUCCEEDED:
             return "—"
+        if export.export_job_is_expired(obj):
+            return "expired (files are kept EXPORT_JOB_TTL hours)"
         url = reverse("admin:recommendations_job_download", args=[obj.pk])
         return format_html('<a href="{}">Download</a>', url)
 
@@ -200,17 +257,29 @@ class JobAdmin(ModelAdmin):
     def error_list(self, obj):
         if not obj.errors:
             return "—"
-        return format_html_join(
-            "", "<div><strong>{}</strong>: {}</div>", ((error.get("row"), error.get("error")) for error in obj.errors)
+        shown = format_html_join(
+            "",
+            "<div><strong>{}</strong>: {}</div>",
+            ((error.get("row"), error.get("error")) for error in obj.errors[:ERRORS_SHOWN]),
         )
+        if len(obj.errors) <= ERRORS_SHOWN:
+            return shown
+        return format_html("{}<div>… and {} more.</div>", shown, len(obj.errors) - ERRORS_SHOWN)
 
     def download_view(self, request, object_id):
         job = Job.objects.filter(pk=object_id).first()
+        if job is not None and job.file_removed_at is not None and not job.result_file:
+            raise Http404(removed_file_note(job))
         if job is None or not job.result_file or job.state != Job.State.SUCCEEDED:
             raise Http404("No file.")
         # The file holds what its starter chose to export (drafts included): theirs to download.
         if not (request.user.is_superuser or request.user.pk == job.started_by_id):
             raise PermissionDenied
+        if export.export_job_is_expired(job):
+            export.export_files_remove([job])
+            return HttpResponseGone(
+                "This export has expired (files are kept EXPORT_JOB_TTL hours): export the list again."
+            )
         file_path = settings.EXPORT_DIR / job.result_file
         if not file_path.is_file():
             raise Http404("The file is gone (exports are kept in EXPORT_DIR until cleaned up).")

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import export_jobs, views
 
 router = DefaultRouter()
 router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
@@ -24,5 +24,6 @@ urlpatterns = [
     # it is an operation of its own, answering text/csv.
     path("stats.csv", views.StatsView.as_view(), {"format": "csv"}, name="stats-csv"),
     path("stats/timeline.csv", views.TimelineView.as_view(), {"format": "csv"}, name="stats-timeline-csv"),
+    *export_jobs.urlpatterns,
     *router.urls,
 ]

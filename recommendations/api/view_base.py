@@ -168,9 +168,10 @@ EXPORT_SCHEMA = extend_schema(
 
 class SpreadsheetExportMixin:
     """``GET …/export/?format=csv|xlsx&<the list's filters>``: every row the filters select (no
-    pages) with readable columns, as the admin's export writes them, whatever the number of rows:
-    CSV streamed as it is read, XLSX written to a temporary file (openpyxl's write-only mode) and
-    streamed from it; memory stays flat either way (``spreadsheets.queryset_response``)."""
+    pages) with readable columns, as the admin's export writes them, up to ``EXPORT_STREAM_LIMIT``
+    rows (more: a 400 pointing to the export job, ``export_jobs.py``): CSV streamed as it is read,
+    XLSX written to a temporary file (openpyxl's write-only mode) and streamed from it; memory
+    stays flat either way (``spreadsheets.queryset_response``)."""
 
     def perform_content_negotiation(self, request, force=False):
         # DRF answers an unknown ?format= with a 404; for the export it is a bad parameter, and
@@ -185,7 +186,10 @@ class SpreadsheetExportMixin:
             raise ValidationError({"format": ["Choose csv or xlsx."]}) from None
 
     def export_response(self, request):
+        from .export_jobs import refuse_past_stream_limit  # (it builds on this module)
+
         queryset = self.filter_queryset(self.get_queryset())
+        refuse_past_stream_limit(queryset, request)
         return spreadsheets.queryset_response(queryset, request.accepted_renderer.format)
 
 

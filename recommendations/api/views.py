@@ -161,7 +161,8 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
     def export(self, request):
         """The filtered recommendations as a spreadsheet (CSV or XLSX): every row the filters
         select, with readable columns — dates by their precision, current status, overdue, themes,
-        legal provisions, cluster and citations (quote and document)."""
+        legal provisions, cluster and citations (quote and document). More rows than
+        ``EXPORT_STREAM_LIMIT`` (25,000): a 400 whose ``export_job`` is the export job's URL."""
         return self.export_response(request)
 
     @PUBLISH_SCHEMA
@@ -273,7 +274,8 @@ class StatusUpdateViewSet(
     @action(detail=False, methods=["get"], renderer_classes=[CSVExportRenderer, XLSXExportRenderer])
     def export(self, request):
         """The filtered status updates as a spreadsheet (CSV or XLSX), every row the filters
-        select, with the recommendation, the status, its date by precision and its citations."""
+        select, with the recommendation, the status, its date by precision and its citations.
+        More rows than ``EXPORT_STREAM_LIMIT``: a 400 whose ``export_job`` is the export job's URL."""
         return self.export_response(request)
 
     def create(self, request, *args, **kwargs):

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from .. import bulk
 from ..importers import ImportRefused, plan_import, summary
+from .liveness import job_save, job_update, keep_alive
 from .models import Job
 from .runner import JobRefused, handler, job_queue
 
@@ -93,7 +94,7 @@ def _progress(job: Job):
             yield item
             if desc == "Reading" and time.monotonic() - last >= PROGRESS_SECONDS:
                 last = time.monotonic()
-                Job.objects.filter(pk=job.pk).update(done=min(index + 1, job.total), heartbeat_at=timezone.now())
+                job_update(job, done=min(index + 1, job.total), heartbeat_at=timezone.now())
             elif desc == "Writing":
                 after_write_batch(job, index)
 
@@ -121,17 +122,19 @@ def run_import_job(job: Job) -> str:
             **options,
         )
         report = plan.report
-        Job.objects.filter(pk=job.pk).update(done=report.rows, heartbeat_at=timezone.now())
-        with transaction.atomic():
+        job_update(job, done=report.rows, heartbeat_at=timezone.now())
+        # One transaction, which cannot commit progress: keep_alive beats for it where the
+        # database allows; the job row's update, last, is fenced (a superseded run rolls back).
+        with keep_alive(job), transaction.atomic():
             plan.apply()
             job.done = job.cursor = job.total = report.rows
             job.changed, job.changed_ids = len(report.written_ids), report.written_ids
             job.errors = [{"row": "warning", "error": warning} for warning in report.warnings[:MAX_WARNINGS]]
             job.heartbeat_at = timezone.now()
-            job.save(update_fields=["done", "cursor", "total", "changed", "changed_ids", "errors", "heartbeat_at"])
+            job_save(job, ["done", "cursor", "total", "changed", "changed_ids", "errors", "heartbeat_at"])
     except (ImportRefused, PermissionDenied) as error:
         raise JobRefused(f"{file_name}: {error} Nothing was imported.") from None
     # The file is in the database now (a source document of type dataset).
     job.input_file.delete(save=False)
-    Job.objects.filter(pk=job.pk).update(input_file="")
+    job_update(job, input_file="")
     return f"Imported {file_name} ({report.rows} rows): {summary(report)}."

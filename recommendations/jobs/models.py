@@ -5,6 +5,8 @@ The task queue (``django_tasks``) only runs code; this row is what curators see 
 ``recommendations.models`` so that it belongs to the app.
 """
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -12,10 +14,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+class JobInputStorage(FileSystemStorage):
+    """``JOBS_INPUT_DIR``, read at each use (a storage made once, when the model is defined, would
+    keep the directory of that moment: a test's or a command's setting would be ignored)."""
+
+    @property
+    def base_location(self):
+        return str(settings.JOBS_INPUT_DIR)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def job_input_storage():
-    """Where a job's input file waits for the worker (``JOBS_INPUT_DIR``): read at run time, so
-    the setting (and a test's) decides."""
-    return FileSystemStorage(location=settings.JOBS_INPUT_DIR)
+    """Where a job's input file waits for the worker (``JOBS_INPUT_DIR``)."""
+    return JobInputStorage()
 
 
 class Job(models.Model):
@@ -67,6 +81,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last committed progress.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    file_removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When ``manage.py cleanup_jobs`` removed its file (input or result)."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -94,6 +111,13 @@ class Job(models.Model):
         if self.started_at is None:
             return None
         return (self.finished_at or timezone.now()) - self.started_at
+
+    @property
+    def file_removed_after(self):
+        """How long after the job finished its file was removed (None if it was not)."""
+        if self.file_removed_at is None:
+            return None
+        return self.file_removed_at - (self.finished_at or self.created_at)
 
     def is_stale(self, now=None):
         """Running, but no progress committed for ``JOBS_STALE_AFTER`` seconds: its worker died."""

@@ -16,12 +16,13 @@ from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
 from .. import services
+from .liveness import Superseded, job_save, keep_alive, owned
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -73,19 +74,30 @@ def _enqueue(job_id):
 def job_requeue(*, job: Job, user=None) -> bool:
     """Queue a failed job, or one whose worker died (no progress for ``JOBS_STALE_AFTER``
     seconds), again: it continues where its last committed batch ended. Refused for anyone but
-    the person who started it or a superuser. Returns whether it was queued."""
+    the person who started it or a superuser. Returns whether it was queued.
+
+    A run taken for dead that is in fact alive cannot do harm: it is fenced out (``liveness``),
+    its uncommitted work rolled back. On SQLite a job holding the write lock (an import writing)
+    is alive by definition: the lock we cannot get answers "not stale"."""
     if user is not None and not (user.is_superuser or user.pk == job.started_by_id):
         raise PermissionDenied("Only the person who started this job (or an administrator) can run it again.")
     stale_before = timezone.now() - timezone.timedelta(seconds=settings.JOBS_STALE_AFTER)
-    requeued = (
-        Job.objects.filter(pk=job.pk)
-        .filter(
-            Q(state=Job.State.FAILED)
-            | Q(state=Job.State.RUNNING, heartbeat_at__lt=stale_before)
-            | Q(state=Job.State.RUNNING, heartbeat_at=None, started_at__lt=stale_before)
-        )
-        .update(state=Job.State.QUEUED, finished_at=None)
-    )
+    try:
+        with transaction.atomic():
+            requeued = (
+                Job.objects.filter(pk=job.pk)
+                .filter(
+                    Q(state=Job.State.FAILED)
+                    | Q(state=Job.State.RUNNING, heartbeat_at__lt=stale_before)
+                    | Q(state=Job.State.RUNNING, heartbeat_at=None, started_at__lt=stale_before)
+                )
+                .update(state=Job.State.QUEUED, finished_at=None)
+            )
+    except OperationalError as error:
+        if connection.vendor == "sqlite" and "locked" in str(error):
+            logger.info("Job %s not queued again: the database is locked by a writer (the job itself).", job.pk)
+            return False
+        raise
     if requeued:
         transaction.on_commit(lambda: _enqueue(job.pk))
         job.refresh_from_db()
@@ -94,7 +106,9 @@ def job_requeue(*, job: Job, user=None) -> bool:
 
 def job_run(*, job_id: int) -> str:
     """Claim the job (queued → running; only one worker wins) and run its handler. A job that
-    is already running elsewhere or finished is left alone, so a duplicate task does nothing."""
+    is already running elsewhere or finished is left alone, so a duplicate task does nothing.
+    The claim numbers the run (``attempts``); every later write of this run to the job row is
+    fenced by that number, so a run superseded meanwhile writes nothing (``liveness``)."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
         state=Job.State.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
@@ -105,20 +119,23 @@ def job_run(*, job_id: int) -> str:
     job = Job.objects.select_related("started_by").get(pk=job_id)
     try:
         outcome = HANDLERS[job.kind](job)
+    except Superseded as superseded:
+        logger.warning("%s Its uncommitted work was rolled back; the newer run goes on.", superseded)
+        return "superseded"
     except JobRefused as refusal:
         logger.info("Job %s refused: %s", job_id, refusal)
-        Job.objects.filter(pk=job_id).update(
-            state=Job.State.FAILED, finished_at=timezone.now(), outcome=f"Refused: {refusal}"[:5000]
-        )
+        owned(job).update(state=Job.State.FAILED, finished_at=timezone.now(), outcome=f"Refused: {refusal}"[:5000])
         return f"refused: {refusal}"
     except Exception as error:
         logger.exception("Job %s failed", job_id)
         message = f"{type(error).__name__}: {error}"
-        Job.objects.filter(pk=job_id).update(
-            state=Job.State.FAILED, finished_at=timezone.now(), outcome=f"Stopped: {message}"[:5000]
-        )
+        owned(job).update(state=Job.State.FAILED, finished_at=timezone.now(), outcome=f"Stopped: {message}"[:5000])
         raise
-    Job.objects.filter(pk=job_id).update(state=Job.State.SUCCEEDED, finished_at=timezone.now(), outcome=outcome)
+    if not owned(job).update(state=Job.State.SUCCEEDED, finished_at=timezone.now(), outcome=outcome):
+        logger.warning(
+            "Job %s: attempt %s finished but was superseded; the newer run's state stands.", job_id, job.attempts
+        )
+        return "superseded"
     return outcome
 
 
@@ -169,16 +186,17 @@ def run_batches(job: Job, ids: Sequence[int], load: Callable, act: Callable) -> 
             job.changed_ids = [*job.changed_ids, *changed_ids]
             job.errors = [*job.errors, *errors]
             job.heartbeat_at = timezone.now()
-            job.save(update_fields=["cursor", "done", "changed", "changed_ids", "errors", "heartbeat_at"])
+            # Last in the batch: a superseded run rolls the batch back here (liveness).
+            job_save(job, ["cursor", "done", "changed", "changed_ids", "errors", "heartbeat_at"])
 
 
 def run_at_once(job: Job, work: Callable[[], tuple[int, list[int]]]) -> None:
     """Do all of the job's work in one transaction with its progress: all or nothing."""
-    with transaction.atomic():
+    with keep_alive(job), transaction.atomic():
         changed, changed_ids = work()
         job.done, job.cursor, job.changed, job.changed_ids = job.total, job.total, changed, changed_ids
         job.heartbeat_at = timezone.now()
-        job.save(update_fields=["cursor", "done", "changed", "changed_ids", "heartbeat_at"])
+        job_save(job, ["cursor", "done", "changed", "changed_ids", "heartbeat_at"])
 
 
 def summary(job: Job, verb: str, noun: str) -> str:

@@ -224,3 +224,36 @@ def test_a_refused_download_is_explained_on_the_page(desktop, seeded):
     # The API's 400 was the point: the browser logs it as a failed resource, and nothing else.
     assert desktop.failed_responses and all(failed.startswith("400 ") for failed in desktop.failed_responses)
     assert all("400" in error for error in desktop.console_errors)
+
+
+def test_a_view_too_large_to_stream_is_downloaded_through_an_export_job(desktop, seeded, settings, tmp_path):
+    """Past EXPORT_STREAM_LIMIT the API refuses to stream and names its export job: the page starts
+    the job (without cookies), shows its progress, and saves the file once the worker has written
+    it. The worker here is the task backend that runs a job as soon as it is queued (the live
+    server's one SQLite connection cannot be shared with a worker thread); the job itself is the
+    real one, file and all."""
+    from recommendations.jobs.models import Job
+
+    settings.EXPORT_STREAM_LIMIT = 5
+    settings.EXPORT_DIR = tmp_path / "exports"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    desktop.goto("/en/?kind=recommendation")
+    wait_for_charts(desktop)
+    page = desktop.page
+    with page.expect_download() as download:
+        page.locator("a[data-export][href*='format=xlsx']").click()
+    saved = tmp_path / "view.xlsx"
+    download.value.save_as(saved)
+    expected = api(desktop, "/api/v1/recommendations/?kind=recommendation&page_size=500")["results"]
+    assert len(expected) > 5
+    assert sorted(row["Title"] for row in xlsx_rows(saved)) == sorted(item["title"] for item in expected)
+    progress = page.locator("#export-progress")
+    assert progress.get_attribute("data-state") == "done" and progress.is_visible()
+    assert page.locator("#export-message").is_hidden()
+    job = Job.objects.get()
+    assert (job.state, job.started_by, job.params["format"]) == (Job.State.SUCCEEDED, None, "xlsx")
+    # The streamed export's 400 (which names the job) is the only failed request.
+    assert desktop.failed_responses and all(
+        failed.startswith("400 ") and "/recommendations/export/?" in failed for failed in desktop.failed_responses
+    )
+    assert all("400" in error for error in desktop.console_errors)

@@ -242,13 +242,31 @@ JOBS_BATCH_SECONDS = env.float("JOBS_BATCH_SECONDS", default=1.0)
 # A running job with no committed progress for this many seconds is taken for dead and may be
 # queued again (admin: Jobs → Run again; `python manage.py requeue_stale_jobs`).
 JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=300)
+# How often a job inside one long transaction (an import writing) commits its heartbeat from a
+# side thread (PostgreSQL; on SQLite the job's write lock keeps it from being queued again).
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=30.0)
 # Exports with more rows than this are written by a job; smaller ones are streamed at once.
 EXPORT_INLINE_LIMIT = env.int("EXPORT_INLINE_LIMIT", default=5000)
-# Where export jobs write their files (served to staff through the admin only).
+# Where export jobs write their files (served through the admin's job page and the API's export jobs).
 EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-exports")))
+# The API's export (recommendations/export/) streams at most this many rows in the request; more
+# are refused with a 400 that points to the export job (…/export/jobs/), which writes them in the
+# background: past ~30,000 rows a request outlives gunicorn's 30 s timeout on a quiet server
+# (docs/jobs.md, Figures); lower it on a busy one.
+EXPORT_STREAM_LIMIT = env.int("EXPORT_STREAM_LIMIT", default=25000)
+# Hours an export job's file is kept after it is written; then it is refused (410 Gone) and removed
+# (recommendations/jobs/export.py: expired_export_jobs).
+EXPORT_JOB_TTL = env.float("EXPORT_JOB_TTL", default=24.0)
+# Export jobs started anonymously that may wait or run at once, all clients together: beyond it a
+# new one is refused with 503 and Retry-After (each client is throttled too; this keeps many
+# clients from filling the worker's queue).
+EXPORT_JOBS_PUBLIC_MAX_WAITING = env.int("EXPORT_JOBS_PUBLIC_MAX_WAITING", default=10)
 # Where a queued job's input waits for the worker (an admin import's uploaded file): a directory
 # every worker can read, like EXPORT_DIR; removed once imported.
 JOBS_INPUT_DIR = Path(env.str("JOBS_INPUT_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-job-inputs")))
+# `manage.py cleanup_jobs` (run it daily): the uploaded file of an import that failed is kept this
+# many days for a rerun, then removed (an export job's file: EXPORT_JOB_TTL above).
+JOBS_INPUT_RETENTION = env.float("JOBS_INPUT_RETENTION", default=30.0)
 
 # Cache: Redis when REDIS_URL is set (Django's own backend), shared by every worker and host; it
 # holds the API throttling counters (DRF uses the default cache). Without it, a per-process
@@ -373,6 +391,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_THROTTLE_RATE", default="120/minute"),
         "user": env.str("API_USER_THROTTLE_RATE", default="1200/minute"),
+        # Export jobs started (POST …/export/jobs/), per client: each one costs a worker seconds to
+        # minutes, so far fewer than reads.
+        "export_job": env.str("API_EXPORT_JOB_THROTTLE_RATE", default="20/hour"),
     },
     # Throttles count per client address: behind NUM_PROXIES proxies, the one the outermost saw.
     # Left unset, DRF would trust a client's own X-Forwarded-For and a forged one dodges the limit.

@@ -145,37 +145,100 @@
 
   /* Downloads of the current view come from the API without the visitor's cookies (public rows
    * only, even for a logged-in curator), and an API refusal (a filter it does not accept, say) is shown
-   * on the page in words, not saved as a file. */
+   * on the page in words, not saved as a file. A view larger than the API streams in one request
+   * (its 400 "too_many_rows" names the export job's URL) is written by an export job: the script
+   * starts it, shows its progress and saves the file when it is written. */
+  var POLL_MS = 1500;
+
+  function saveFrom(url, name) {
+    var save = document.createElement("a");
+    save.href = url;
+    save.download = name || "";
+    document.body.appendChild(save);
+    save.click();
+    save.remove();
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+
   function enhanceDownloads() {
     var message = document.getElementById("export-message");
+    var progress = document.getElementById("export-progress");
+    if (!message) { return; }
+
+    function refuse(reasons) {
+      if (progress) { progress.hidden = true; }
+      message.textContent = config.text.downloadRefused + (reasons ? " " + reasons : "");
+      message.hidden = false;
+    }
+
+    function reasonsOf(data, status) {
+      return [].concat(data.format || data.detail || data.non_field_errors || []).join(" ") || String(status);
+    }
+
+    function show(job) {
+      progress.textContent = fill(config.text.exportProgress, {
+        done: job.done.toLocaleString(document.documentElement.lang),
+        total: job.total.toLocaleString(document.documentElement.lang),
+      });
+      progress.hidden = false;
+    }
+
+    function follow(job) {
+      show(job);
+      if (job.state === "succeeded" && job.download_url) {
+        progress.textContent = config.text.exportReady;
+        progress.setAttribute("data-state", "done");
+        saveFrom(job.download_url);
+        return;
+      }
+      if (job.state === "failed" || job.expired) {
+        refuse(job.outcome);
+        return;
+      }
+      setTimeout(function () {
+        getJSON(job.url).then(follow, function (error) { refuse(error.message); });
+      }, POLL_MS);
+    }
+
+    function startJob(url) {
+      progress.textContent = config.text.exportStarting;
+      progress.removeAttribute("data-state");
+      progress.hidden = false;
+      fetch(url, { method: "POST", credentials: "omit", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            if (response.status !== 202) { refuse(reasonsOf(data, response.status)); return; }
+            follow(data);
+          });
+        }, function () { refuse(""); });
+    }
+
     document.querySelectorAll("a[data-export]").forEach(function (link) {
       link.addEventListener("click", function (event) {
         event.preventDefault();
         message.hidden = true;
+        if (progress) { progress.hidden = true; }
         fetch(link.href, { credentials: "omit" }).then(function (response) {
           if (response.ok) {
             var disposition = response.headers.get("Content-Disposition") || "";
             var name = (disposition.match(/filename="?([^";]+)"?/) || [])[1] || "recommendations";
             return response.blob().then(function (blob) {
               var url = URL.createObjectURL(blob);
-              var save = document.createElement("a");
-              save.href = url;
-              save.download = name;
-              document.body.appendChild(save);
-              save.click();
-              save.remove();
+              saveFrom(url, name);
               setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
             });
           }
           return response.json().catch(function () { return {}; }).then(function (data) {
-            var reasons = [].concat(data.format || data.detail || data.non_field_errors || []);
-            message.textContent = config.text.downloadRefused + " " + (reasons.join(" ") || response.status);
-            message.hidden = false;
+            if (data.code === "too_many_rows" && data.export_job && progress) {
+              startJob(data.export_job);
+              return;
+            }
+            refuse(reasonsOf(data, response.status));
           });
-        }, function () {
-          message.textContent = config.text.downloadRefused;
-          message.hidden = false;
-        });
+        }, function () { refuse(""); });
       });
     });
   }
