@@ -49,3 +49,23 @@ def test_a_nul_byte_anywhere_in_the_query_is_a_400(api_client, url):
     response = api_client.get(url)
     assert response.status_code == 400
     assert "Null characters are not allowed." in str(response.json())
+
+
+def test_browsable_api_filter_form_offers_every_filter_while_json_validates_only_those_given(client):
+    """A JSON request's filters build form fields only for the parameters given (the rest clean to
+    nothing anyway); the browsable API's form still shows every filter."""
+    from django.http import QueryDict
+
+    from recommendations.filters import RecommendationFilterSet
+
+    html = client.get("/api/v1/recommendations/?status=in_progress", HTTP_ACCEPT="text/html").content.decode()
+    for name in ("status", "made_after", "theme_id", "state_under_review", "ordering"):
+        assert f'name="{name}"' in html, name
+    filterset = RecommendationFilterSet(data=QueryDict("status=in_progress&made_after=2019-01-01&foo=1"))
+    assert set(filterset.form.fields) == {"status", "made_after"}
+    assert filterset.is_valid()
+    bad = RecommendationFilterSet(data=QueryDict("made_before=not-a-date"))
+    assert not bad.is_valid() and set(bad.errors) == {"made_before"}
+    # Each filterset has filters of its own: a form field built for one request is not another's.
+    assert filterset.filters["status"] is not bad.filters["status"]
+    assert filterset.filters["theme"].parent is filterset and bad.filters["theme"].parent is bad

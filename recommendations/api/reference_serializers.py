@@ -16,24 +16,26 @@ from ..models import (
     SustainableDevelopmentGoal,
     Theme,
 )
-from .representation import PlainRepresentation
+from .representation import PlainRepresentation, PrefetchedListSerializer
 
 # ── Summaries of related objects ──────────────────────────────────────────────────────────
 
 
 class ActorSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
+        list_serializer_class = PrefetchedListSerializer
         model = Actor
         fields = ["id", "slug", "name"]
 
 
 class ThemeSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
+        list_serializer_class = PrefetchedListSerializer
         model = Theme
         fields = ["id", "slug", "name"]
 
 
-class SourceThemeSummarySerializer(serializers.ModelSerializer):
+class SourceThemeSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     """A theme as an imported file named it (UPR Info's issue), kept on the row."""
 
     class Meta:
@@ -41,19 +43,19 @@ class SourceThemeSummarySerializer(serializers.ModelSerializer):
         fields = ["vocabulary", "name"]
 
 
-class SdgSummarySerializer(serializers.ModelSerializer):
+class SdgSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = SustainableDevelopmentGoal
         fields = ["id", "number", "name"]
 
 
-class AffectedGroupSummarySerializer(serializers.ModelSerializer):
+class AffectedGroupSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = AffectedGroup
         fields = ["id", "slug", "name"]
 
 
-class LegalProvisionSummarySerializer(serializers.ModelSerializer):
+class LegalProvisionSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", read_only=True)
     label = serializers.CharField(source="__str__", read_only=True)
 
@@ -62,7 +64,7 @@ class LegalProvisionSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "label", "country", "instrument", "article", "title"]
 
 
-class DocumentSummarySerializer(serializers.ModelSerializer):
+class DocumentSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = SourceDocument
         fields = ["id", "external_id", "title", "url", "published_on", "published_on_precision"]

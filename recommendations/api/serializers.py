@@ -69,13 +69,13 @@ from .stats_serializers import (  # noqa: F401
 # ── Evidence ─────────────────────────────────────────────────────────────────────────────
 
 
-class RecommendationSummarySerializer(serializers.ModelSerializer):
+class RecommendationSummarySerializer(PlainRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Recommendation
         fields = ["id", "external_id", "kind", "title"]
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(PlainRepresentation, serializers.ModelSerializer):
     """A verbatim quote from a source document, with where it is: ``location`` as a person would
     say it, ``quote_start``/``quote_end`` as character offsets into the document's text (so a
     reader can highlight it). ``confirmed_at``: when a reviewer, publishing the claim, confirmed
@@ -112,7 +112,7 @@ class CitationSerializer(serializers.ModelSerializer):
 # ── Status history ───────────────────────────────────────────────────────────────────────
 
 
-class StatusUpdateSerializer(serializers.ModelSerializer):
+class StatusUpdateSerializer(PlainRepresentation, serializers.ModelSerializer):
     """One dated assessment with its evidence."""
 
     recommendation = RecommendationSummarySerializer(read_only=True)

@@ -26,6 +26,7 @@ from ..querysets import visible_to
 from . import serializers as api
 from .parsers import max_body_size, too_large
 from .renderers import CSVRenderer, SpreadsheetRenderer, XLSXExportRenderer, serializer_columns
+from .representation import forget_listed
 
 
 def citations_for_api():
@@ -241,7 +242,8 @@ class VersionedWritesMixin:
             raise PermissionDenied(str(error)) from None
         except DjangoValidationError as error:
             raise ValidationError(validation_error_detail(error)) from None
-        # The services update the instance in place (fields, version, review state).
+        # The services update the instance in place (fields, version, review state, relations).
+        forget_listed(instance)
         return Response(self.get_serializer(instance).data, headers={"ETag": etag(instance)})
 
     def partial_update(self, request, *args, **kwargs):

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 
 from .. import services
 from ..filters import RecommendationFilterSet, StatusUpdateFilterSet
-from ..models import Recommendation, StatusUpdate
+from ..models import Actor, Cluster, Recommendation, StatusUpdate, Theme
 from ..querysets import visible_to  # noqa: F401  (views.visible_to, as before)
 from . import serializers as api
 from .reference_views import (  # noqa: F401
@@ -40,6 +40,7 @@ from .reference_views import (  # noqa: F401
     ThemeViewSet,
 )
 from .renderers import CSVExportRenderer, XLSXExportRenderer
+from .representation import listed
 from .stats_views import StatsView, StatsViewMixin, TimelineView  # noqa: F401
 from .view_base import (  # noqa: F401
     EXPORT_SCHEMA,
@@ -56,6 +57,41 @@ from .view_base import (  # noqa: F401
     validation_error_detail,
     visible,
 )
+
+
+def summaries(model, serializer_class):
+    """The rows of ``model`` with only the columns its summary serializer shows."""
+    return model.objects.only(*serializer_class.Meta.fields)
+
+
+def not_summarised(relation, model, serializer_class):
+    """The columns of a related row (``relation__column``) that its summary does not show."""
+    shown = set(serializer_class.Meta.fields)
+    return [
+        f"{relation}__{field.name}"
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in shown
+    ]
+
+
+# The columns of a recommendation that its list row does not show: the long texts, the search's
+# own, the review's and its related rows' other columns (their dates alone were 500 values a page).
+LIST_DEFERRED = (
+    "text",
+    "context",
+    "date_note",
+    "sent_back_note",
+    "sent_back_at",
+    "published_at",
+    "archived_at",
+    "created_at",
+    "search_related",
+    "search_vector",
+    *not_summarised("made_by", Actor, api.ActorSummarySerializer),
+    *not_summarised("addressed_to", Actor, api.ActorSummarySerializer),
+    *not_summarised("cluster", Cluster, api.ClusterSummarySerializer),
+)
+
 
 FULL_PARAMETER = OpenApiParameter(
     "full",
@@ -96,8 +132,11 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
     max_body_sizes = {"partial_update": 256 * 1024}  # a recommendation's text may be long
     change_serializer_class = api.RecommendationChangeSerializer
     review_argument = "recommendation"
+    # The to-many relations a row shows, as plain lists (``PrefetchedListSerializer``), with the
+    # columns their summaries show.
     queryset = Recommendation.objects.select_related("made_by", "addressed_to", "cluster").prefetch_related(
-        "themes", "also_made_by"
+        Prefetch("themes", queryset=summaries(Theme, api.ThemeSummarySerializer), to_attr=listed("themes")),
+        Prefetch("also_made_by", queryset=summaries(Actor, api.ActorSummarySerializer), to_attr=listed("also_made_by")),
     )
     filterset_class = RecommendationFilterSet
 
@@ -167,6 +206,10 @@ class RecommendationViewSet(SpreadsheetExportMixin, VersionedWritesMixin, mixins
                 Prefetch("citations", queryset=citations_for_api()),
                 Prefetch("status_updates", queryset=history),
             )
+        else:
+            # A list row shows none of the long texts, nor its actors' and cluster's other columns:
+            # neither read them nor parse them.
+            queryset = queryset.defer(*LIST_DEFERRED)
         return queryset
 
 
