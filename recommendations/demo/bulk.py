@@ -12,6 +12,8 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils import timezone
 
+from .. import search_schema
+
 
 class BulkWriter:
     """Writes rows (dicts of attribute name → value, the ``id`` included) into one model's table.
@@ -79,25 +81,49 @@ def reset_sequences(*model_list):
                 cursor.execute(statement)
 
 
+def _may_skip_foreign_keys(cursor) -> bool:
+    """Whether the role may write as a replica (without the foreign keys' and other triggers)."""
+    cursor.execute("SHOW is_superuser")
+    return cursor.fetchone()[0] == "on"
+
+
 @contextlib.contextmanager
 def fast_load():
-    """Inside a transaction on PostgreSQL: write without waiting for the commit's WAL flush (a
-    crash may lose the last batch of demo data, nothing else) and, where the role may, without
-    queueing a deferred foreign-key check per row and key (the generator points only at rows it
-    wrote or read; tests/test_demo_data.py checks it). Half of the load's database time was those
-    checks at commit. The role is back to normal when the block ends; the commit setting ends
-    with the transaction (it must hold at its commit)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
+    """Inside a transaction: write without the search's triggers (the block's writer indexes its
+    rows afterwards in one statement, ``reindex_recommendations``) and, on PostgreSQL, without
+    waiting for the commit's WAL flush (a crash may lose the last batch of demo data, nothing else).
+
+    On PostgreSQL a superuser writes as a replica: no trigger fires, neither the search's (one per
+    row, re-run for each theme and provision linked) nor the deferred foreign-key check queued per
+    row and key (the generator points only at rows it wrote or read; tests/test_demo_data.py checks
+    it). Half of the load's database time was those checks at commit. Another role disables the
+    search's triggers by name (the tables' owner may). SQLite drops them and re-creates them at
+    the end (it cannot disable one). All of it ends with the block, or with the transaction's
+    rollback if the block fails."""
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute("SHOW is_superuser")
-        replica = cursor.fetchone()[0] == "on"
-        if replica:  # the foreign keys' triggers fire only for the "origin" role
+        replica = vendor == "postgresql" and _may_skip_foreign_keys(cursor)
+        if vendor == "postgresql":
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if replica:  # triggers fire only for the "origin" role
             cursor.execute("SET LOCAL session_replication_role TO replica")
-        try:
-            yield
-        finally:
-            if replica:
-                cursor.execute("SET LOCAL session_replication_role TO origin")
+        else:
+            for statement in search_schema.write_triggers_sql(vendor, on=False):
+                cursor.execute(statement)
+        yield
+        if replica:
+            cursor.execute("SET LOCAL session_replication_role TO origin")
+        else:
+            if vendor == "postgresql":
+                # A table with foreign-key checks still queued cannot be altered: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for statement in search_schema.write_triggers_sql(vendor, on=True):
+                cursor.execute(statement)
+
+
+def reindex_recommendations(first_id: int, last_id: int):
+    """Index the recommendations ``first_id``–``last_id`` for the search, set-based, as the search's
+    triggers would have row by row (search_schema.py, one definition for both)."""
+    with connection.cursor() as cursor:
+        for statement in search_schema.reindex_sql(connection.vendor, first_id, last_id):
+            cursor.execute(statement)

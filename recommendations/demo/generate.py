@@ -41,7 +41,7 @@ from ..models import (
 )
 from ..stats_cache import published_data_changed
 from . import vocabulary as words
-from .bulk import BulkWriter, fast_load, next_id, reset_sequences
+from .bulk import BulkWriter, fast_load, next_id, reindex_recommendations, reset_sequences
 
 PROCESS = "generate_demo_data (synthetic demo data, not a reviewer)"
 RECOMMENDATIONS_PER_DOCUMENT = 100
@@ -344,6 +344,8 @@ def generate_demo_data(
                 with fast_load():
                     for model, rows in batch.items():
                         writers.setdefault(model, BulkWriter(model, with_ids=model in models)).write(rows)
+                    recommendations = batch[Recommendation]
+                    reindex_recommendations(recommendations[0]["id"], recommendations[-1]["id"])
                 reset_sequences(*models)
                 # The rows bypass the services; the public's cached counts must still go.
                 published_data_changed()
