@@ -31,12 +31,12 @@ _ROW_WORDS = (
 )
 
 
-def _add_words_sql(rows: str, where: str = "TRUE") -> str:
-    """Add the words of the recommendations ``rows`` (a FROM item named ``new_rows``) that
-    ``where`` picks to the vocabulary of misspellings."""
+def _add_words_sql(rows: str) -> str:
+    """Add the words of the recommendations ``rows`` (a FROM item named ``new_rows``) to the
+    vocabulary of misspellings."""
     return (
         f"INSERT INTO {WORDS_TABLE} (word) SELECT DISTINCT word FROM {rows}, {_ROW_WORDS} AS word "
-        f"WHERE ({where}) AND word ~ '^[[:alpha:]]{{3,}}$' ON CONFLICT DO NOTHING"
+        f"WHERE word ~ '^[[:alpha:]]{{3,}}$' ON CONFLICT DO NOTHING"
     )
 
 
@@ -281,7 +281,7 @@ def _sqlite():
 
 
 # The PostgreSQL triggers that index rows as they are written into the recommendations' table and
-# its link tables, (table, trigger): a bulk load turns them off and calls ``reindex_sql`` instead.
+# its link tables, (table, trigger): a bulk load turns them off and calls ``insert_indexed_sql``.
 _POSTGRESQL_WRITE_TRIGGERS = [
     (TABLE, "recommendations_search_row"),
     (TABLE, "recommendations_search_words_insert"),
@@ -305,21 +305,28 @@ def write_triggers_sql(vendor: str, *, on: bool) -> list[str]:
     return []
 
 
+def insert_indexed_sql(staged: str, columns: list[str]) -> str:
+    """PostgreSQL: one statement that moves the rows of table ``staged`` (the recommendations'
+    ``columns``, written with the triggers off, their link rows already written) into the
+    recommendations' table with their search columns, computed by the very expressions of the
+    triggers, and adds their words to the vocabulary: a bulk load's indexing, set-based, each row
+    written once."""
+    names = [column for column in columns if column not in ("search_related", "search_vector")]
+    related = related_sql("postgresql", "staged.id", "staged.made_by_id", "staged.addressed_to_id")
+    vector = _vector_sql("recommendations_search_config(s.language)", "s", "s.related")
+    return (
+        f"WITH new_rows AS (INSERT INTO {TABLE} ({', '.join(names)}, search_related, search_vector) "
+        f"SELECT {', '.join(f's.{name}' for name in names)}, s.related, {vector} "
+        f"FROM (SELECT staged.*, {related} AS related FROM {staged} staged) s "
+        f"RETURNING title, text, context, search_related) " + _add_words_sql("new_rows")
+    )
+
+
 def reindex_sql(vendor: str, first_id: int, last_id: int) -> list[str]:
-    """Statements that index the recommendations with ids ``first_id``–``last_id`` set-based, with
-    the very expressions of the triggers: what a bulk load runs after writing with them off."""
-    first_id, last_id = int(first_id), int(last_id)
-    if vendor == "postgresql":
-        related = related_sql("postgresql", "r.id", "r.made_by_id", "r.addressed_to_id")
-        vector = _vector_sql("recommendations_search_config(t.language)", "t", "found.related")
-        return [
-            f"UPDATE {TABLE} t SET search_related = found.related, search_vector = {vector} "
-            f"FROM (SELECT r.id, {related} AS related FROM {TABLE} r "
-            f"WHERE r.id BETWEEN {first_id} AND {last_id}) found WHERE t.id = found.id",
-            _add_words_sql(f"{TABLE} new_rows", f"new_rows.id BETWEEN {first_id} AND {last_id}"),
-        ]
+    """SQLite: statements that index the recommendations with ids ``first_id``–``last_id``, as
+    the triggers would: what a bulk load runs after writing with them off."""
     if vendor == "sqlite":
-        return _sqlite_reindex(f"id BETWEEN {first_id} AND {last_id}").rstrip(";").split("; ")
+        return _sqlite_reindex(f"id BETWEEN {int(first_id)} AND {int(last_id)}").rstrip(";").split("; ")
     return []
 
 

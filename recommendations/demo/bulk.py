@@ -20,10 +20,10 @@ class BulkWriter:
     Missing fields get the model's default; ``auto_now``/``auto_now_add`` get the time of the write.
     Without ``with_ids`` the database numbers the rows (many-to-many tables)."""
 
-    def __init__(self, model, *, with_ids=True):
+    def __init__(self, model, *, with_ids=True, table=None):
         self.model = model
         self.fields = [field for field in model._meta.concrete_fields if with_ids or not field.primary_key]
-        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.table = connection.ops.quote_name(table or model._meta.db_table)
         self.columns = ", ".join(connection.ops.quote_name(field.column) for field in self.fields)
         self.written = 0
 
@@ -121,9 +121,41 @@ def fast_load():
                 cursor.execute(statement)
 
 
-def reindex_recommendations(first_id: int, last_id: int):
-    """Index the recommendations ``first_id``–``last_id`` for the search, set-based, as the search's
-    triggers would have row by row (search_schema.py, one definition for both)."""
+# PostgreSQL: the recommendations of a batch are written here first (a temporary table like theirs,
+# without indexes or triggers, gone at the commit), then moved in with their search columns.
+STAGED_RECOMMENDATIONS = "demo_staged_recommendation"
+
+
+def recommendation_writer(model):
+    """The writer of ``model``'s recommendations for ``fast_load``: into the staging table on
+    PostgreSQL (``stage_recommendations`` first, ``index_recommendations`` after), the table itself
+    elsewhere."""
+    if connection.vendor == "postgresql":
+        return BulkWriter(model, table=STAGED_RECOMMENDATIONS)
+    return BulkWriter(model)
+
+
+def stage_recommendations():
+    """Create the staging table in the current transaction (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGED_RECOMMENDATIONS} "
+                f"(LIKE {search_schema.TABLE} INCLUDING DEFAULTS) ON COMMIT DROP"
+            )
+
+
+def index_recommendations(model, first_id: int, last_id: int):
+    """After the batch's rows (their links too) were written: index the recommendations
+    ``first_id``–``last_id`` for the search, set-based, with the expressions of the search's
+    triggers (search_schema.py, one definition for both). PostgreSQL moves the staged rows in with
+    their search columns (each row and its 18 index entries written once); SQLite fills the FTS
+    rows of the range."""
     with connection.cursor() as cursor:
-        for statement in search_schema.reindex_sql(connection.vendor, first_id, last_id):
-            cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            columns = [field.column for field in model._meta.concrete_fields]
+            cursor.execute(search_schema.insert_indexed_sql(STAGED_RECOMMENDATIONS, columns))
+            cursor.execute(f"DROP TABLE {STAGED_RECOMMENDATIONS}")
+        else:
+            for statement in search_schema.reindex_sql(connection.vendor, first_id, last_id):
+                cursor.execute(statement)

@@ -41,7 +41,15 @@ from ..models import (
 )
 from ..stats_cache import published_data_changed
 from . import vocabulary as words
-from .bulk import BulkWriter, fast_load, next_id, reindex_recommendations, reset_sequences
+from .bulk import (
+    BulkWriter,
+    fast_load,
+    index_recommendations,
+    next_id,
+    recommendation_writer,
+    reset_sequences,
+    stage_recommendations,
+)
 
 PROCESS = "generate_demo_data (synthetic demo data, not a reviewer)"
 RECOMMENDATIONS_PER_DOCUMENT = 100
@@ -336,16 +344,19 @@ def generate_demo_data(
         documents = generator.documents()
         BulkWriter(SourceDocument).write(documents)
         report.documents = len(documents)
-    writers = {}
+    writers = {model: BulkWriter(model, with_ids=model in models) for model in Generator._empty()}
+    writers[Recommendation] = recommendation_writer(Recommendation)
     bar = progress(total=recommendations, unit="rec") if progress else None
     try:
         for batch in generator.batches(batch_size):
             with transaction.atomic():
                 with fast_load():
+                    stage_recommendations()
                     for model, rows in batch.items():
-                        writers.setdefault(model, BulkWriter(model, with_ids=model in models)).write(rows)
+                        writers[model].write(rows)
                     recommendations = batch[Recommendation]
-                    reindex_recommendations(recommendations[0]["id"], recommendations[-1]["id"])
+                    index_recommendations(Recommendation, recommendations[0]["id"], recommendations[-1]["id"])
+                    # The status periods' rebuild goes here once they exist (one set-based call per batch).
                 reset_sequences(*models)
                 # The rows bypass the services; the public's cached counts must still go.
                 published_data_changed()
