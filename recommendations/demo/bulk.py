@@ -90,7 +90,7 @@ def _may_skip_foreign_keys(cursor) -> bool:
 @contextlib.contextmanager
 def fast_load():
     """Inside a transaction: write without the search's triggers (the block's writer indexes its
-    rows afterwards in one statement, ``reindex_recommendations``) and, on PostgreSQL, without
+    rows afterwards in one statement, ``index_recommendations``) and, on PostgreSQL, without
     waiting for the commit's WAL flush (a crash may lose the last batch of demo data, nothing else).
 
     On PostgreSQL a superuser writes as a replica: no trigger fires, neither the search's (one per
