@@ -393,7 +393,6 @@ def generate_demo_data(
                         writers[model].write(rows)
                     recommendations = batch[Recommendation]
                     index_recommendations(Recommendation, recommendations[0]["id"], recommendations[-1]["id"])
-                    # The status periods' rebuild goes here once they exist (one set-based call per batch).
                 reset_sequences(*models)
                 # The rows bypass the services; the public's cached counts must still go.
                 published_data_changed()
@@ -405,5 +404,7 @@ def generate_demo_data(
     finally:
         if bar is not None:
             bar.close()
+    # Hook: tables derived from the status history (helper "periods": the status periods) are
+    # rebuilt here, one set-based call over the seed's recommendations.
     report.seconds = time.perf_counter() - started
     return report
