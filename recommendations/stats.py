@@ -120,12 +120,25 @@ def _counted(queryset, on, *fields):
 def status_counts(queryset, *, on=None, group_by=None):
     """Counts by status of ``queryset`` (filtered, and annotated by ``with_status_on(on)``),
     overall and, if ``group_by`` names one of ``GROUPINGS``, per group. Two queries at most."""
+    return {
+        "as_of": on,
+        "group_by": group_by,
+        "overall": overall_counts(queryset, on=on),
+        "groups": group_counts(queryset, group_by, on=on) if group_by is not None else [],
+    }
+
+
+def overall_counts(queryset, *, on=None):
+    """The counts by status of all of ``queryset`` (``status_counts``' "overall"). One query."""
     overall = {}
     for row in _counted(queryset, on):
         overall[row["effective_status"]] = (row["count"], row["past_due"])
-    result = {"as_of": on, "group_by": group_by, "overall": _summary(overall), "groups": []}
-    if group_by is None:
-        return result
+    return _summary(overall)
+
+
+def group_counts(queryset, group_by, *, on=None):
+    """The counts by status per group of ``group_by`` (one of ``GROUPINGS``), biggest groups
+    first (``status_counts``' "groups"). One query."""
     grouping = GROUPINGS[group_by]
     groups, labels = {}, {}
     for row in _counted(queryset, on, grouping.key, *grouping.label_fields):
@@ -137,8 +150,7 @@ def status_counts(queryset, *, on=None, group_by=None):
     rows = [{"key": key, "label": labels[key], **_summary(buckets)} for key, buckets in groups.items()]
     # Biggest groups first; the key settles ties, and "none" comes last.
     rows.sort(key=lambda row: (row["key"] is None, -row["total"], row["key"] or ""))
-    result["groups"] = rows
-    return result
+    return rows
 
 
 INTERVALS = ("month", "quarter", "year")

@@ -1,6 +1,8 @@
 """The admin's index is the curator's dashboard: the API's counts, each linking to its rows."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recommendations.models import Recommendation, ReviewState
@@ -64,6 +66,17 @@ def test_dashboard_query_count_is_fixed(admin_client, django_assert_max_num_quer
     RecommendationFactory.create_batch(20)
     with django_assert_max_num_queries(25):
         assert admin_client.get(INDEX).status_code == 200
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_each_figure_once(admin_client):
+    # The overall counts, then the counts per kind and per state: one counting query each (the
+    # overall figures are not counted again for each grouping).
+    RecommendationFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get(INDEX).status_code == 200
+    counting = [query["sql"] for query in queries.captured_queries if '"past_due"' in query["sql"]]
+    assert len(counting) == 3, counting
 
 
 def test_inline_headings_are_plural_nouns():
