@@ -16,18 +16,14 @@ import argparse
 import csv
 import datetime
 import io
-import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
+from databases import throwaway_database
 
 GENERATOR_VERSION = 1  # raise when the generated files change (they are cached, see ``cached``)
 RENAMED_HEADER = ["To", "To-Rgrp", "To-Org", "Text", "From", "From-Rgrp", "From-Org", "Response", "Action", "Issue",
@@ -176,9 +172,7 @@ def main(count, only=(), profile_dir=None):
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
     from recommendations.importers import import_file
     from recommendations.models import Actor, Citation, Recommendation, SourceDocument, StatusUpdate
@@ -203,17 +197,11 @@ def main(count, only=(), profile_dir=None):
         from pyinstrument import Profiler
 
         Path(profile_dir).mkdir(parents=True, exist_ok=True)
-    if connection.vendor == "sqlite":
-        directory = tempfile.TemporaryDirectory()
-        connection.settings_dict["TEST"]["NAME"] = str(Path(directory.name) / "bench.sqlite3")
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        call_command("load_seeds", stdout=open(os.devnull, "w"))
+    with throwaway_database():
         seeded = None
         if connection.vendor == "sqlite":
             connection.close()
-            seeded = Path(directory.name) / "seeded.sqlite3"
+            seeded = Path(connection.settings_dict["NAME"]).parent / "seeded.sqlite3"
             shutil.copy(connection.settings_dict["NAME"], seeded)
         assessor = Actor.objects.filter(kind=Actor.Kind.NGO).order_by("slug").first()
         print(f"database: {connection.vendor}; {count} rows per file; load: {load()}")
@@ -259,8 +247,6 @@ def main(count, only=(), profile_dir=None):
             Recommendation.objects.filter(external_id__regex=r"^(upr|ohchr):").delete()
             SourceDocument.objects.filter(document_type="dataset").delete()
         print(f"load: {load()}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

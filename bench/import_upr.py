@@ -8,37 +8,18 @@ loads the seed data, then times a dry run, the first import and a second (unchan
 each file, and prints the figures. The database is destroyed at the end.
 """
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-# Test settings: production behaviour (DEBUG off, so no query log skews the figures), no .env needed.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
+from databases import ROOT, throwaway_database
 
 
 def main(paths):
-    import django
+    with throwaway_database() as connection:
+        from recommendations.importers import import_file
+        from recommendations.models import Recommendation
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    from recommendations.importers import import_file
-    from recommendations.models import Recommendation
-
-    if connection.vendor == "sqlite":
-        # A file, as in production; the test runner's default in-memory database would flatter the figures.
-        directory = tempfile.TemporaryDirectory()
-        connection.settings_dict["TEST"]["NAME"] = str(Path(directory.name) / "bench.sqlite3")
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        call_command("load_seeds", stdout=open(os.devnull, "w"))
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         print(f"{'file':<32}{'rows':>7}{'dry run':>10}{'import':>10}{'again':>10}   result")
         total = 0.0
@@ -59,8 +40,6 @@ def main(paths):
             )
         count = Recommendation.objects.filter(external_id__startswith="upr:").count()
         print(f"first import of all files: {total:.2f} s; {count} imported recommendations in the database")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -10,15 +10,21 @@ with ``generate_demo_data --recommendations <size> --seed 1`` (kept for the next
 throttles; the server's time without the network): the median and the 95th percentile of
 ``--repeat`` runs after a warm-up, and the same for its **floor**: the same rows or counts fetched
 by the plainest SQL through psycopg on the same database and indexes. It prints one table with the
-ratio endpoint / floor per size and the growth ratio largest / smallest size per endpoint.
+ratio endpoint / floor per size and the growth ratio largest / smallest size per endpoint, for all
+sizes at once. A call slower than ``--timeout`` seconds (default 60) is stopped (and the database's
+``statement_timeout`` stops its query) and shows as "timeout after N s" instead of a figure, so a
+run at 1,000,000 always ends with its table. The ranked ``q`` search is measured with a common, a
+rare and a misspelt word.
 
 Each size runs in its own process (Django binds one database per process); see docs/performance.md.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -245,15 +251,43 @@ def timeline_floor(cursor, start="2016-01-01", end="2025-12-31"):
 # ── one size, in its own process ───────────────────────────────────────────────────────────
 
 
-def measure(function, repeat):
+class CallTimeout(Exception):
+    """One call took longer than ``--timeout`` seconds."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Raise CallTimeout in the block after ``seconds`` (the database stops a query at the same
+    limit by itself: ``statement_timeout``, set on both connections)."""
+
+    def expire(signum, frame):
+        raise CallTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except Exception as error:  # the database's own timeout, or our alarm inside the driver
+        if isinstance(error, CallTimeout) or "statement timeout" in str(error):
+            raise CallTimeout from error
+        raise
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def measure(function, repeat, timeout):
     """Median and p95 wall time in ms, and the median CPU time this process spent (ms): on a
     loaded machine the wall time of the niced endpoint includes waiting for a core, its CPU time
-    does not (the floor's work is mostly the database's, in another process)."""
-    function()  # warm-up: caches, plans, imports
+    does not (the floor's work is mostly the database's, in another process). Raises CallTimeout
+    when a call takes more than ``timeout`` seconds (the rest are not run)."""
+    with time_limit(timeout):
+        function()  # warm-up: caches, plans, imports
     timings, cpu = [], []
     for _ in range(repeat):
         started, started_cpu = time.perf_counter(), time.process_time()
-        function()
+        with time_limit(timeout):
+            function()
         timings.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
     timings.sort()
@@ -283,8 +317,9 @@ def buffers_read(call):
     return total
 
 
-def run_one(database_url, repeat, only=()):
-    """Measure every endpoint and its floor on one database; print JSON."""
+def run_one(database_url, repeat, only=(), timeout=60):
+    """Measure every endpoint and its floor on one database; print JSON. A call that takes more
+    than ``timeout`` seconds is stopped and reported as a timeout instead of a figure."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
     sys.path.insert(0, str(ROOT))
@@ -293,6 +328,10 @@ def run_one(database_url, repeat, only=()):
     django.setup()
     import psycopg
     from django.conf import settings
+    from django.db import connection as django_connection
+
+    statement_timeout = f"-c statement_timeout={int(timeout * 1000)}"
+    django_connection.settings_dict.setdefault("OPTIONS", {})["options"] = statement_timeout
     from django.contrib.auth import get_user_model
     from django.test import Client
     from rest_framework.settings import api_settings
@@ -323,8 +362,16 @@ def run_one(database_url, repeat, only=()):
     for _ in range(10):
         as_of_deep = client.get(as_of_deep).json()["next"]
     print(f"  deep pages: page {deep_page:,}, row {deep_page * PAGE:,}", file=sys.stderr)
-    connection = psycopg.connect(_conninfo(settings), autocommit=True)
+    connection = psycopg.connect(_conninfo(settings), autocommit=True, options=statement_timeout)
     sql = connection.cursor()
+
+    def reconnect():
+        """After a timeout: fresh connections (a query stopped midway may leave one unusable)."""
+        nonlocal connection, sql
+        django_connection.close()
+        connection.close()
+        connection = psycopg.connect(_conninfo(settings), autocommit=True, options=statement_timeout)
+        sql = connection.cursor()
 
     def get(url, browser=client):
         def call():
@@ -442,25 +489,31 @@ def run_one(database_url, repeat, only=()):
     for name, endpoint, floor in endpoints:
         if only and not any(word in name for word in only):
             continue
-        median, p95, cpu = measure(endpoint, repeat) if endpoint else (None, None, None)
-        buffers = buffers_read(endpoint) if endpoint else None
-        floor_median, floor_p95, _ = measure(floor, repeat) if floor else (None, None, None)
-        results.append(
-            {
-                "name": name,
-                "median": median,
-                "p95": p95,
-                "cpu": cpu,
-                "buffers": buffers,
-                "floor": floor_median,
-                "floor_p95": floor_p95,
-            }
+        row = {"name": name, "median": None, "p95": None, "cpu": None, "buffers": None, "floor": None}
+        row["floor_p95"] = row["timeout"] = row["floor_timeout"] = None
+        if endpoint:
+            try:
+                row["median"], row["p95"], row["cpu"] = measure(endpoint, repeat, timeout)
+                with time_limit(timeout):
+                    row["buffers"] = buffers_read(endpoint)
+            except CallTimeout:
+                row["timeout"] = timeout
+                reconnect()
+        if floor:
+            try:
+                row["floor"], row["floor_p95"], _ = measure(floor, repeat, timeout)
+            except CallTimeout:
+                row["floor_timeout"] = timeout
+                reconnect()
+        results.append(row)
+        endpoint_figures = (
+            f"timeout after {timeout:g} s"
+            if row["timeout"]
+            else f"{row['median'] or 0:.1f} ms, p95 {row['p95'] or 0:.1f}, cpu {row['cpu'] or 0:.1f}, "
+            f"{row['buffers'] or 0:,} buffers"
         )
-        print(
-            f"  {name}: {median or 0:.1f} ms, p95 {p95 or 0:.1f}, cpu {cpu or 0:.1f}, {buffers or 0:,} buffers "
-            f"(floor {floor_median or 0:.1f})",
-            file=sys.stderr,
-        )
+        floor_figure = f"timeout after {timeout:g} s" if row["floor_timeout"] else f"{row['floor'] or 0:.1f}"
+        print(f"  {name}: {endpoint_figures} (floor {floor_figure})", file=sys.stderr)
     connection.close()
     print(json.dumps({"total": total, "load": os.getloadavg(), "results": results}))
 
@@ -495,6 +548,17 @@ def prepare(server, name, size):
             env=env,
             cwd=ROOT,
         )
+    else:
+        # Demo data generated before the load indexed its rows has no search vectors: index them
+        # once (the search's trigger, row by row), or q= would find nothing and time nothing.
+        with psycopg.connect(url, autocommit=True) as connection:
+            unindexed = "FROM recommendations_recommendation WHERE search_vector IS NULL"
+            if connection.execute(f"SELECT EXISTS (SELECT 1 {unindexed})").fetchone()[0]:
+                print(f"indexing the rows of {name} for the search (once) …", file=sys.stderr)
+                connection.execute(
+                    f"UPDATE recommendations_recommendation SET search_related = '' WHERE id IN (SELECT id {unindexed})"
+                )
+                connection.execute("ANALYZE recommendations_recommendation")
     return url
 
 
@@ -513,10 +577,17 @@ def main():
     parser.add_argument(
         "--only", nargs="+", default=[], help="Measure only the endpoints whose name contains one of these words."
     )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60,
+        help="Seconds one call (an endpoint's or a floor's) may take; a slower one is stopped and shown as "
+        "“timeout after N s” instead of a figure (default 60).",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one database
     args = parser.parse_args()
     if args.one:
-        run_one(args.one, args.repeat, args.only)
+        run_one(args.one, args.repeat, args.only, args.timeout)
         return
     measured = {}
     if args.results and args.results.exists():
@@ -524,7 +595,7 @@ def main():
     for size in args.sizes:
         url = prepare(args.server, f"{args.prefix}{size}", size)
         print(f"measuring {size:,} …", file=sys.stderr)
-        output = subprocess.run(
+        run = subprocess.run(
             [
                 sys.executable,
                 __file__,
@@ -532,20 +603,26 @@ def main():
                 url,
                 "--repeat",
                 str(args.repeat),
+                "--timeout",
+                str(args.timeout),
                 *(["--only", *args.only] if args.only else []),
             ],
-            check=True,
             stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
-        ).stdout
-        measured[size] = json.loads(output.strip().splitlines()[-1])
+        )
+        if run.returncode:  # the other sizes still make the table
+            print(f"measuring {size:,} failed (exit status {run.returncode}); see above", file=sys.stderr)
+            continue
+        measured[size] = json.loads(run.stdout.strip().splitlines()[-1])
         if args.results:
             args.results.write_text(json.dumps(measured, indent=1))
-    print_table(measured, args.repeat)
+    if measured:
+        print_table(measured, args.repeat)
 
 
 def print_table(measured, repeat):
+    """One table: every endpoint, every size measured (a timeout shows as “timeout after N s”)."""
     sizes = sorted(measured)
     print(f"PostgreSQL, median / p95 of {repeat} runs in ms; ratio = endpoint / floor (plain SQL through psycopg)")
     print("sizes: " + ", ".join(f"{size:,} recommendations ({measured[size]['total']:,} public)" for size in sizes))
@@ -562,22 +639,31 @@ def print_table(measured, repeat):
     print(header)
     print("-" * len(header))
     by_name = {size: {row["name"]: row for row in measured[size]["results"]} for size in sizes}
-    names = [row["name"] for row in measured[sizes[0]]["results"]]
+    names = list(dict.fromkeys(row["name"] for size in sizes for row in measured[size]["results"]))
     for name in names:
-        if not all(name in by_name[size] for size in sizes):
-            continue
         line = f"{name[:44]:<44}"
         for size in sizes:
-            row = by_name[size][name]
+            row = by_name[size].get(name)
+            if row is None:
+                line += f" | {'not measured':>20} {'':>6} {'':>7} {'':>7} {'':>6}"
+                continue
             ratio = f"{row['median'] / row['floor']:.1f}" if row["floor"] and row["median"] else "–"
             floor = f"{row['floor']:.1f}" if row["floor"] else "–"
-            timing = f"{row['median']:>11.1f}/{row['p95']:<8.1f}" if row["median"] else f"{'–':>11} {'':<8}"
+            if row.get("floor_timeout"):
+                floor = f">{row['floor_timeout']:g}s"
+            if row.get("timeout"):
+                timing = f"timeout after {row['timeout']:g} s".rjust(20)
+            elif row["median"]:
+                timing = f"{row['median']:>11.1f}/{row['p95']:<8.1f}"
+            else:
+                timing = f"{'–':>11} {'':<8}"
             cpu = f"{row['cpu']:.1f}" if row.get("cpu") else "–"
             buffers = f"{row['buffers']:,}" if row.get("buffers") else "–"
             line += f" | {timing} {cpu:>6} {buffers:>7} {floor:>7} {ratio:>6}"
-        first, last = by_name[sizes[0]][name], by_name[sizes[-1]][name]
-        key = "median" if first["median"] else "floor"
-        line += f" | {last[key] / first[key]:>6.2f}"
+        first, last = by_name[sizes[0]].get(name), by_name[sizes[-1]].get(name)
+        key = "median" if first and (first["median"] or first.get("timeout")) else "floor"
+        growth = f"{last[key] / first[key]:.2f}" if first and last and first[key] and last[key] else "–"
+        line += f" | {growth:>6}"
         print(line)
     print(
         f"cpu = median CPU time of the endpoint's process (not waiting for a core); buffers = database pages its "

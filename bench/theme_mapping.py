@@ -10,37 +10,21 @@ new one, with history) and applying it again (nothing to change), and prints the
 theme counts the API's ``theme=`` filter sees.
 """
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.test")
+from databases import ROOT, throwaway_database
 
 
 def main(paths):
-    import django
+    with throwaway_database() as connection:
+        from django.db.models import Count
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.models import Count
-    from django.test.utils import setup_test_environment
+        from recommendations import services, theme_mapping
+        from recommendations.importers import import_file
+        from recommendations.models import Recommendation, SourceTheme, Theme
 
-    from recommendations import services, theme_mapping
-    from recommendations.importers import import_file
-    from recommendations.models import Recommendation, SourceTheme, Theme
-
-    if connection.vendor == "sqlite":
-        directory = tempfile.TemporaryDirectory()
-        connection.settings_dict["TEST"]["NAME"] = str(Path(directory.name) / "bench.sqlite3")
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        call_command("load_seeds", stdout=open(os.devnull, "w"))
         print(f"database: {connection.vendor}")
         for path in paths:
             started = time.perf_counter()
@@ -65,8 +49,6 @@ def main(paths):
         result = theme_mapping.themes_remap()
         print(f"apply every mapping ({SourceTheme.objects.count()}): {time.perf_counter() - started:.2f} s; {result}")
         print(f"themes: {Theme.objects.count()}; source themes: {SourceTheme.objects.count()}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

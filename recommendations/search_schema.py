@@ -30,6 +30,26 @@ _ROW_WORDS = (
     "new_rows.title || ' ' || new_rows.text || ' ' || new_rows.context || ' ' || new_rows.search_related)))"
 )
 
+
+def _add_words_sql(rows: str) -> str:
+    """Add the words of the recommendations ``rows`` (a FROM item named ``new_rows``) to the
+    vocabulary of misspellings."""
+    return (
+        f"INSERT INTO {WORDS_TABLE} (word) SELECT DISTINCT word FROM {rows}, {_ROW_WORDS} AS word "
+        f"WHERE word ~ '^[[:alpha:]]{{3,}}$' ON CONFLICT DO NOTHING"
+    )
+
+
+def _vector_sql(config: str, row: str, related: str) -> str:
+    """A row's weighted search vector: title A, text B, context and the names around it C, in
+    text-search configuration ``config``; ``row`` names the row, ``related`` its names."""
+    return (
+        f"setweight(to_tsvector({config}, {row}.title), 'A') "
+        f"|| setweight(to_tsvector({config}, {row}.text), 'B') "
+        f"|| setweight(to_tsvector({config}, {row}.context || ' ' || {related}), 'C')"
+    )
+
+
 # (link table, its column for the other row, the other table, the other row's words)
 LINKS = [
     ("recommendations_recommendation_also_made_by", "actor_id", "recommendations_actor", "other.name"),
@@ -102,10 +122,7 @@ def _postgresql():
             config regconfig := recommendations_search_config(NEW.language);
         BEGIN
             NEW.search_related := {related_sql("postgresql", "NEW.id", "NEW.made_by_id", "NEW.addressed_to_id")};
-            NEW.search_vector :=
-                setweight(to_tsvector(config, NEW.title), 'A')
-                || setweight(to_tsvector(config, NEW.text), 'B')
-                || setweight(to_tsvector(config, NEW.context || ' ' || NEW.search_related), 'C');
+            NEW.search_vector := {_vector_sql("config", "NEW", "NEW.search_related")};
             RETURN NEW;
         END
         $$
@@ -176,10 +193,7 @@ def _postgresql():
         CREATE OR REPLACE FUNCTION recommendations_search_words() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
-            INSERT INTO {WORDS_TABLE} (word)
-            SELECT DISTINCT word FROM new_rows, {_ROW_WORDS} AS word
-            WHERE word ~ '^[[:alpha:]]{{3,}}$'
-            ON CONFLICT DO NOTHING;
+            {_add_words_sql("new_rows")};
             RETURN NULL;
         END
         $$
@@ -215,16 +229,19 @@ def _postgresql():
     return statements
 
 
-def _sqlite():
-    def reindex(where):
-        """Replace the FTS rows of the recommendations ``where`` selects (SQL over the table)."""
-        related = related_sql("sqlite", f"{TABLE}.id", f"{TABLE}.made_by_id", f"{TABLE}.addressed_to_id")
-        return (
-            f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT id FROM {TABLE} WHERE {where}); "
-            f"INSERT INTO {FTS_TABLE}(rowid, title, text, context, related) "
-            f"SELECT id, title, text, context, {related} FROM {TABLE} WHERE {where};"
-        )
+def _sqlite_reindex(where):
+    """Replace the FTS rows of the recommendations ``where`` selects (SQL over the table)."""
+    related = related_sql("sqlite", f"{TABLE}.id", f"{TABLE}.made_by_id", f"{TABLE}.addressed_to_id")
+    return (
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT id FROM {TABLE} WHERE {where}); "
+        f"INSERT INTO {FTS_TABLE}(rowid, title, text, context, related) "
+        f"SELECT id, title, text, context, {related} FROM {TABLE} WHERE {where};"
+    )
 
+
+def _sqlite_triggers():
+    """SQLite's triggers: name → what follows ``CREATE TRIGGER name``."""
+    reindex = _sqlite_reindex
     triggers = {
         "recommendations_search_insert": f"AFTER INSERT ON {TABLE} BEGIN {reindex('id = new.id')} END",
         "recommendations_search_update": f"""
@@ -243,6 +260,11 @@ def _sqlite():
         triggers[f"{table}_search_rename"] = (
             f"AFTER UPDATE OF {columns} ON {table} BEGIN {reindex(linked.replace(':id', 'new.id'))} END"
         )
+    return triggers
+
+
+def _sqlite():
+    triggers = _sqlite_triggers()
     # Its own copy of the words (not an external-content table): a row's names come from other
     # tables, and FTS5 removes a row by rowid only when it holds what it indexed.
     statements = [
@@ -254,8 +276,58 @@ def _sqlite():
     ]
     for name, body in triggers.items():
         statements += [f"DROP TRIGGER IF EXISTS {name}", f"CREATE TRIGGER {name} {body}"]
-    statements.append(reindex("1 = 1").rstrip(";").split("; ", 1)[1])  # index the rows already there
+    statements.append(_sqlite_reindex("1 = 1").rstrip(";").split("; ", 1)[1])  # index the rows already there
     return statements
+
+
+# The PostgreSQL triggers that index rows as they are written into the recommendations' table and
+# its link tables, (table, trigger): a bulk load turns them off and calls ``insert_indexed_sql``.
+_POSTGRESQL_WRITE_TRIGGERS = [
+    (TABLE, "recommendations_search_row"),
+    (TABLE, "recommendations_search_words_insert"),
+    (TABLE, "recommendations_search_words_update"),
+    *((link, f"{link}_search_{event}") for link, *_ in LINKS for event in ("insert", "delete")),
+]
+
+
+def write_triggers_sql(vendor: str, *, on: bool) -> list[str]:
+    """Statements that turn the search's triggers off (``on=False``) or on again, inside one
+    transaction: PostgreSQL disables its write triggers (the tables' owner may), SQLite drops and
+    re-creates all of its own (it cannot disable one)."""
+    if vendor == "postgresql":
+        action = "ENABLE" if on else "DISABLE"
+        return [f"ALTER TABLE {table} {action} TRIGGER {name}" for table, name in _POSTGRESQL_WRITE_TRIGGERS]
+    if vendor == "sqlite":
+        triggers = _sqlite_triggers()
+        if on:
+            return [f"CREATE TRIGGER {name} {body}" for name, body in triggers.items()]
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in triggers]
+    return []
+
+
+def insert_indexed_sql(staged: str, columns: list[str]) -> str:
+    """PostgreSQL: one statement that moves the rows of table ``staged`` (the recommendations'
+    ``columns``, written with the triggers off, their link rows already written) into the
+    recommendations' table with their search columns, computed by the very expressions of the
+    triggers, and adds their words to the vocabulary: a bulk load's indexing, set-based, each row
+    written once."""
+    names = [column for column in columns if column not in ("search_related", "search_vector")]
+    related = related_sql("postgresql", "staged.id", "staged.made_by_id", "staged.addressed_to_id")
+    vector = _vector_sql("recommendations_search_config(s.language)", "s", "s.related")
+    return (
+        f"WITH new_rows AS (INSERT INTO {TABLE} ({', '.join(names)}, search_related, search_vector) "
+        f"SELECT {', '.join(f's.{name}' for name in names)}, s.related, {vector} "
+        f"FROM (SELECT staged.*, {related} AS related FROM {staged} staged) s "
+        f"RETURNING title, text, context, search_related) " + _add_words_sql("new_rows")
+    )
+
+
+def reindex_sql(vendor: str, first_id: int, last_id: int) -> list[str]:
+    """SQLite: statements that index the recommendations with ids ``first_id``–``last_id``, as
+    the triggers would: what a bulk load runs after writing with them off."""
+    if vendor == "sqlite":
+        return _sqlite_reindex(f"id BETWEEN {int(first_id)} AND {int(last_id)}").rstrip(";").split("; ")
+    return []
 
 
 def install_search_schema(schema_editor):
@@ -270,13 +342,9 @@ def remove_search_schema(schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         statements = [
-            f"DROP TRIGGER IF EXISTS recommendations_search_row ON {TABLE}",
-            *(f"DROP TRIGGER IF EXISTS {link}_search_insert ON {link}" for link, *_ in LINKS),
-            *(f"DROP TRIGGER IF EXISTS {link}_search_delete ON {link}" for link, *_ in LINKS),
+            *(f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name in _POSTGRESQL_WRITE_TRIGGERS),
             *(f"DROP TRIGGER IF EXISTS {table}_search_rename ON {table}" for table, *_ in RENAMES),
             *(f"DROP FUNCTION IF EXISTS {table}_search_rename()" for table, *_ in RENAMES),
-            f"DROP TRIGGER IF EXISTS recommendations_search_words_insert ON {TABLE}",
-            f"DROP TRIGGER IF EXISTS recommendations_search_words_update ON {TABLE}",
             "DROP FUNCTION IF EXISTS recommendations_search_words()",
             "DROP FUNCTION IF EXISTS recommendations_search_similar(text)",
             f"DROP TABLE IF EXISTS {WORDS_TABLE}",
@@ -286,14 +354,7 @@ def remove_search_schema(schema_editor):
             "DROP INDEX IF EXISTS rec_search_vector_idx",
         ]
     elif vendor == "sqlite":
-        names = [
-            "recommendations_search_insert",
-            "recommendations_search_delete",
-            "recommendations_search_update",
-            *(f"{link}_search_{event}" for link, *_ in LINKS for event in ("insert", "delete")),
-            *(f"{table}_search_rename" for table, *_ in RENAMES),
-        ]
-        statements = [*(f"DROP TRIGGER IF EXISTS {name}" for name in names), f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+        statements = [*write_triggers_sql(vendor, on=False), f"DROP TABLE IF EXISTS {FTS_TABLE}"]
     else:
         statements = []
     for statement in statements:

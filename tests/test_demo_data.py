@@ -122,3 +122,64 @@ def test_every_foreign_key_points_at_a_row_and_the_checks_are_back_on():
         with connection.cursor() as cursor:
             cursor.execute("SHOW session_replication_role")
             assert cursor.fetchone()[0] == "origin"
+
+
+def _search_is_indexed(seed):
+    """Every generated row is found by the search, with a snippet, through the API's ``q``."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from recommendations.search import SNIPPET, SNIPPET_START, search_recommendations
+
+    demo = Recommendation.objects.filter(external_id__startswith=f"demo-{seed}-").order_by("id")
+    assert demo.exists()
+    for row in demo:
+        theme = row.themes.order_by("name").first()
+        # A word of the title, the state it is addressed to and a theme (the names around the row).
+        word = max(row.title.split(" (")[0].split(), key=len)
+        text = f'{word} "{row.addressed_to.name}" "{theme.name}"'
+        assert search_recommendations(Recommendation.objects.all(), text).filter(pk=row.pk).exists(), text
+        (hit,) = search_recommendations(Recommendation.objects.filter(pk=row.pk), word)
+        assert SNIPPET_START in getattr(hit, SNIPPET)  # the word, marked in the text's fragment
+    published = demo.filter(review_state=ReviewState.PUBLISHED).first()
+    word = max(published.title.split(" (")[0].split(), key=len)
+    response = APIClient().get(reverse("api:recommendation-list"), {"q": word, "page_size": 100})
+    assert response.status_code == 200
+    snippets = {hit["external_id"]: hit["snippet"] for hit in response.json()["results"]}
+    assert "<mark>" in snippets[published.external_id]
+    return published
+
+
+def test_generated_rows_are_found_by_the_search():
+    """The load writes with the search's triggers off and indexes each batch set-based afterwards
+    (demo/bulk.py): the rows must be found as if written one by one, misspellings too (PostgreSQL)."""
+    from django.db import connection
+
+    from recommendations.search import search_recommendations
+
+    generate(20, seed=14)
+    published = _search_is_indexed(14)
+    if connection.vendor == "postgresql":
+        word = max(published.text.split(), key=len).strip(",.").lower()
+        misspelt = word[:3] + word[4:]  # a letter left out
+        assert search_recommendations(Recommendation.objects.all(), misspelt).filter(pk=published.pk).exists()
+
+
+def test_a_role_that_may_not_write_as_a_replica_disables_the_search_triggers_and_turns_them_on_again(monkeypatch):
+    """Not a superuser: the search's triggers are disabled by name for the load, enabled afterwards."""
+    from django.db import connection
+
+    from recommendations.demo import bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's path")
+    monkeypatch.setattr(bulk, "_may_skip_foreign_keys", lambda cursor: False)
+    generate(15, seed=15)
+    _search_is_indexed(15)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s", ["%search%"]
+        )
+        states = dict(cursor.fetchall())
+    assert "recommendations_search_row" in states
+    assert set(states.values()) == {"O"}  # enabled (fires for the "origin" role)

@@ -20,7 +20,9 @@ No history rows are written: django-simple-history records changes made through 
 import dataclasses
 import datetime
 import hashlib
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -41,7 +43,15 @@ from ..models import (
 )
 from ..stats_cache import published_data_changed
 from . import vocabulary as words
-from .bulk import BulkWriter, fast_load, next_id, reset_sequences
+from .bulk import (
+    BulkWriter,
+    fast_load,
+    index_recommendations,
+    next_id,
+    recommendation_writer,
+    reset_sequences,
+    stage_recommendations,
+)
 
 PROCESS = "generate_demo_data (synthetic demo data, not a reviewer)"
 RECOMMENDATIONS_PER_DOCUMENT = 100
@@ -311,6 +321,41 @@ class Generator:
         row["current_status"], row["current_status_as_of"] = current
 
 
+def _ahead(batches: Iterator, depth: int = 2) -> Iterator:
+    """The batches, the next ones made by a thread while the database writes this one: the random
+    rows are Python's work, the writing mostly the server's, and the machine has two cores. The
+    order (and so the data of a seed) is unchanged."""
+    done = object()
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def make():
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        ready.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(done)
+        except BaseException as error:  # handed to the writer, raised there
+            ready.put(error)
+
+    maker = threading.Thread(target=make, name="demo-data-batches", daemon=True)
+    maker.start()
+    try:
+        while (batch := ready.get()) is not done:
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+    finally:
+        stop.set()
+        maker.join()
+
+
 def generate_demo_data(
     *, recommendations: int, seed: int = 1, batch_size: int = 5000, progress: Callable | None = None
 ) -> DemoReport:
@@ -336,14 +381,18 @@ def generate_demo_data(
         documents = generator.documents()
         BulkWriter(SourceDocument).write(documents)
         report.documents = len(documents)
-    writers = {}
+    writers = {model: BulkWriter(model, with_ids=model in models) for model in Generator._empty()}
+    writers[Recommendation] = recommendation_writer(Recommendation)
     bar = progress(total=recommendations, unit="rec") if progress else None
     try:
-        for batch in generator.batches(batch_size):
+        for batch in _ahead(generator.batches(batch_size)):
             with transaction.atomic():
                 with fast_load():
+                    stage_recommendations()
                     for model, rows in batch.items():
-                        writers.setdefault(model, BulkWriter(model, with_ids=model in models)).write(rows)
+                        writers[model].write(rows)
+                    recommendations = batch[Recommendation]
+                    index_recommendations(Recommendation, recommendations[0]["id"], recommendations[-1]["id"])
                 reset_sequences(*models)
                 # The rows bypass the services; the public's cached counts must still go.
                 published_data_changed()
@@ -355,6 +404,7 @@ def generate_demo_data(
     finally:
         if bar is not None:
             bar.close()
+    # The status periods are derived from the history just loaded: one set-based rebuild.
     status_periods.refresh(Recommendation.objects.filter(external_id__startswith=prefix))
     report.seconds = time.perf_counter() - started
     return report
