@@ -40,7 +40,7 @@ def test_messages_labels_and_limits_are_written_once():
     assert modules_matching(r"does not occur in the document “") == ["quotes.py"]
     assert modules_matching(r"art\. \{") == ["models/taxonomy.py"]
     assert modules_matching(r"2\s*\*\*\s*63") == ["models/common.py"]
-    assert modules_matching(r"No state with country code") == ["filters.py"]
+    assert modules_matching(r"No state with country code") == ["filters/fields.py"]
     assert modules_matching(r"in countries\b") == ["querysets.py"]
 
 
