@@ -127,7 +127,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Each gunicorn worker keeps its connection for a minute rather than opening one per request
+# (several ms each on PostgreSQL); the health check below replaces one that died meanwhile.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A reused connection is checked before a request uses it, so one that died (PostgreSQL restarted)
 # is replaced instead of failing that request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
