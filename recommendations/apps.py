@@ -1,3 +1,5 @@
+import sys
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_save
 
@@ -17,3 +19,14 @@ class RecommendationsConfig(AppConfig):
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         # loaddata saves rows "raw", past SourceDocument.save(): the cited-text guard runs here for it.
         pre_save.connect(guard_fixture_document, sender=SourceDocument, dispatch_uid="guard_fixture_document")
+        self._name_history_models()
+
+    def _name_history_models(self):
+        # django-simple-history gives the history models of a models *package* the app's name as
+        # their module ("recommendations") but defines them in the model's own module; put them
+        # where their name says, so `manage.py shell` auto-imports them (and any lookup by
+        # module and name finds them).
+        package = sys.modules[self.name]
+        for model in self.get_models():
+            if model.__module__ == self.name:
+                setattr(package, model.__name__, model)

@@ -56,3 +56,15 @@ def test_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         ensure_demo_admin()
     assert not get_user_model().objects.exists()
+
+
+def test_every_model_is_importable_where_its_module_says():
+    # `manage.py shell` auto-imports each model as `<its __module__>.<its name>`; the history
+    # models of the models package were named after the app and could not be imported.
+    import importlib
+
+    from django.apps import apps
+
+    for model in apps.get_app_config("recommendations").get_models():
+        module = importlib.import_module(model.__module__)
+        assert getattr(module, model.__name__, None) is model, f"{model.__module__}.{model.__name__}"
