@@ -38,6 +38,13 @@ from .fields import (
 # The status filter and the counts also know recommendations that nobody has assessed yet.
 
 
+def linked_through(queryset, link: str, **lookup):
+    """The recommendations with a row in the many-to-many ``link``'s table matching ``lookup``.
+    A subquery rather than a join: no duplicate rows, so no DISTINCT and exact counts."""
+    through = getattr(Recommendation, link).through.objects.filter(**lookup)
+    return queryset.filter(pk__in=through.values("recommendation_id"))
+
+
 class RecommendationFilterSet(BaseFilterSet):
     """Filters for recommendations and promises.
 
@@ -200,36 +207,20 @@ class RecommendationFilterSet(BaseFilterSet):
         return queryset.overdue_on(self.as_of_date) if value else queryset.not_overdue_on(self.as_of_date)
 
     def filter_theme(self, queryset, name, value):
-        # A subquery rather than a join: no duplicate rows, so no DISTINCT and exact counts.
-        if not value:
-            return queryset
-        through = Recommendation.themes.through.objects.filter(theme__in=value)
-        return queryset.filter(pk__in=through.values("recommendation_id"))
+        return linked_through(queryset, "themes", theme__in=value) if value else queryset
 
     def filter_source_issue(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
-        through = Recommendation.source_themes.through.objects.filter(sourcetheme__name__iexact=value)
-        return queryset.filter(pk__in=through.values("recommendation_id"))
+        return linked_through(queryset, "source_themes", sourcetheme__name__iexact=value) if value else queryset
 
     def filter_sdg(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Recommendation.sdgs.through.objects.filter(sustainabledevelopmentgoal__number__in=value)
-        return queryset.filter(pk__in=through.values("recommendation_id"))
+        return linked_through(queryset, "sdgs", sustainabledevelopmentgoal__number__in=value) if value else queryset
 
     def filter_affected_group(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Recommendation.affected_groups.through.objects.filter(affectedgroup__in=value)
-        return queryset.filter(pk__in=through.values("recommendation_id"))
+        return linked_through(queryset, "affected_groups", affectedgroup__in=value) if value else queryset
 
     def filter_legal_provision(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Recommendation.legal_provisions.through.objects.filter(legalprovision__in=value)
-        return queryset.filter(pk__in=through.values("recommendation_id"))
+        return linked_through(queryset, "legal_provisions", legalprovision__in=value) if value else queryset
 
     def filter_made_by(self, queryset, name, value):
         if not value:
