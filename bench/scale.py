@@ -342,6 +342,8 @@ def run_one(database_url, repeat, only=(), timeout=60):
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
     api_settings.reload()
+    import framework_floor  # after the reload: DRF's views read the throttle classes on import
+
     client = Client()
     admin = Client()
     user, _ = get_user_model().objects.get_or_create(username="bench-admin", defaults={"is_staff": True})
@@ -397,18 +399,24 @@ def run_one(database_url, repeat, only=(), timeout=60):
         "recommendations_recommendation_themes WHERE theme_id = %(theme)s)"
     )
     as_of_where = f"r.made_on <= %(on)s AND ({LATEST_ON.replace('s.status, s.as_of', 's.status')}) = 'in_progress'"
+
+    def deep_page_floor(cursor):
+        keys = {"d": deep_date, "id": deep_row["id"]}
+        page_floor(cursor, "(COALESCE(r.made_on, '0001-01-01'::date), r.id) <= (%(d)s, %(id)s)", keys, count=False)
+
+    # The same statements served by a bare DRF view: what this stack costs before any endpoint code.
+    framework = framework_floor.mount(
+        {
+            "first-page": page_floor,
+            "deep-page": deep_page_floor,
+            "detail": lambda cursor: detail_floor(cursor, detail_pk),
+        }
+    )
     endpoints = [
         ("list, first page", get("/api/v1/recommendations/"), lambda: page_floor(sql)),
-        (
-            "list, deep page by cursor (middle of the list)",
-            get(deep),
-            lambda: page_floor(
-                sql,
-                "(COALESCE(r.made_on, '0001-01-01'::date), r.id) <= (%(d)s, %(id)s)",
-                {"d": deep_date, "id": deep_row["id"]},
-                count=False,
-            ),
-        ),
+        ("list, first page: framework floor", get(framework["first-page"]), lambda: page_floor(sql)),
+        ("list, deep page by cursor (middle of the list)", get(deep), lambda: deep_page_floor(sql)),
+        ("list, deep page by cursor: framework floor", get(framework["deep-page"]), lambda: deep_page_floor(sql)),
         (
             "list, deep page by ?page= (middle of the list)",
             get(f"/api/v1/recommendations/?page={deep_page}"),
@@ -452,6 +460,7 @@ def run_one(database_url, repeat, only=(), timeout=60):
             None,
         ),
         ("detail", get(f"/api/v1/recommendations/{detail_pk}/"), lambda: detail_floor(sql, detail_pk)),
+        ("detail: framework floor", get(framework["detail"]), lambda: detail_floor(sql, detail_pk)),
         ("stats/", get("/api/v1/stats/"), lambda: stats_floor(sql)),
         (f"stats/?as_of={AS_OF}", get(f"/api/v1/stats/?as_of={AS_OF}"), lambda: stats_as_of_floor(sql)),
         # The floor before the status periods (SQL only, in the floor column), and the old list's.
