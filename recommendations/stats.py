@@ -24,13 +24,12 @@ import datetime
 from collections.abc import Callable
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Window
-from django.db.models.functions import Lag, Lead
+from django.db.models import Count
 from django_countries import countries
 
 from .filters import NO_STATUS
 from .models import ImplementationStatus, LegalProvision, Recommendation
-from .querysets import LATEST_FIRST, deadline_passed, deadline_passed_sql, done_statuses, still_open
+from .querysets import deadline_passed, deadline_passed_sql, done_statuses, still_open
 
 STATUS_KEYS = [*ImplementationStatus.values, NO_STATUS]
 RATE_DIGITS = 4
@@ -191,9 +190,14 @@ def timeline_points(start, end, interval):
     return points
 
 
-# What a row of the timeline's change counts says: a status period begins or ends there, or
-# an overdue period (a period that is past its deadline) begins or ends there.
+# What a row of the timeline's change counts says: a span begins or ends there, or its overdue
+# part (the part past its deadline) begins or ends there.
 STARTS, ENDS, OVERDUE_STARTS, OVERDUE_ENDS = range(4)
+
+# The status of the span each recommendation with a known date has from the day it was made on
+# (no status period has it: statuses are never empty). The recommendations without a status on a
+# date are those made by then less those with one (``status_timeline``).
+MADE = ""
 
 
 def _greatest(connection):
@@ -202,95 +206,78 @@ def _greatest(connection):
 
 
 def _timeline_sql(queryset, connection):
-    """One statement: the assessment periods (a window over the published status updates, in one
-    pass), the periods without a status before each recommendation's first assessment, and the
-    GROUP BY counts of where they begin and end, for the status counts and for the overdue count.
+    """One statement: the GROUP BY counts of the days where spans begin and end, for the status
+    counts and for the overdue count, by status and by whether the recommendation's date is known.
 
-    Each published assessment holds from its date (or the date the recommendation was made, if
-    later) until the next assessment's date (``lag()`` over the history newest first, the order
-    of ``LATEST_FIRST``). Among assessments of the same date, all but the last recorded get an
-    empty period (their next is the same date), whose start and end cancel out; so the last
-    recorded wins, as everywhere. The status and deadline rules come from querysets.py."""
-    from .models import StatusUpdate
+    The spans are the status periods (``status_periods``: each published assessment date's status
+    until the next later one), each starting no earlier than the day its recommendation was made,
+    and one ``MADE`` span per recommendation with a known date, from that day on. One pass over the
+    periods of the recommendations in ``queryset`` (joined to their dates) and one over those
+    recommendations, however many points the timeline has. The deadline rule is querysets.py's."""
+    from .status_periods import StatusPeriod
 
-    updates = (
-        StatusUpdate.objects.published()
-        .filter(recommendation__in=queryset.values("pk"))
-        .order_by()
-        .annotate(
-            rec_made_on=F("recommendation__made_on"),
-            rec_due_on=F("recommendation__due_on"),
-            # Newest first, the order of the index status_published_latest_idx: no sort. The row
-            # before in that order is the next assessment; the first has no row after it.
-            following=Window(Lag("as_of"), partition_by=[F("recommendation_id")], order_by=LATEST_FIRST),
-            preceding=Window(Lead("as_of"), partition_by=[F("recommendation_id")], order_by=LATEST_FIRST),
-        )
-        # The key too: a DISTINCT queryset (some filters make one) would otherwise merge two
-        # rows with the same dates into one.
-        .values("pk", "status", "as_of", "rec_made_on", "rec_due_on", "following", "preceding")
-    )
-    published = StatusUpdate.objects.published().filter(recommendation=OuterRef("pk"))
-    never_assessed = (
-        queryset.order_by().filter(made_on__isnull=False).exclude(Exists(published)).values("pk", "made_on", "due_on")
-    )
-    updates_sql, updates_params = updates.query.sql_with_params()
-    never_sql, never_params = never_assessed.query.sql_with_params()
+    queryset = queryset.order_by()
+    if len(queryset.query.alias_map) > 1:
+        # A filter across a to-many relation may repeat a row: by key instead (the API's filters
+        # are subqueries, so they need not).
+        queryset = Recommendation.objects.filter(pk__in=queryset.values("pk")).order_by()
+    recommendations = queryset.values("id", "made_on", "due_on")
+    recommendations_sql, params = recommendations.query.sql_with_params()
     g = _greatest(connection)
-    start = f"{g}(as_of, COALESCE(rec_made_on, as_of))"
-    done = list(done_statuses())
-    open_status = f"status NOT IN ({', '.join(['%s'] * len(done))})"
 
     def overdue(kind, boundary):
-        # In a period [start, end), overdue on a point p = start <= p and the deadline passed
-        # before p, minus the same for end. Each pair is one date g = the later of the boundary
-        # and the deadline: from g itself if the deadline had passed by g, else from the day after.
-        later = f"{g}({boundary}, due_on)"
+        # In a span [start, end), overdue on a point p = start <= p and the deadline passed before
+        # p, minus the same for end. Each pair is one date g = the later of the boundary and the
+        # deadline: from g itself if the deadline had passed by g, else from the day after.
         return (
-            f"SELECT {kind} AS change, '' AS change_status, day, CASE WHEN {deadline_passed_sql('due_on', 'day')} "
-            f"THEN 0 ELSE 1 END AS change_after FROM (SELECT {later} AS day, due_on FROM periods "
-            f"WHERE due_on IS NOT NULL AND {boundary} IS NOT NULL AND {open_status}) late"
+            f"SELECT {kind}, status, known, day, CASE WHEN {deadline_passed_sql('due_on', 'day')} THEN 0 ELSE 1 END "
+            f"FROM (SELECT status, known, {g}({boundary}, due_on) AS day, due_on FROM spans "
+            f"WHERE due_on IS NOT NULL AND {boundary} IS NOT NULL) late"
         )
 
     sql = f"""
-        WITH assessments AS ({updates_sql}),
+        WITH recommendations AS ({recommendations_sql}),
         periods AS (
-            SELECT status, {start} AS start,
-                   CASE WHEN following IS NULL THEN NULL ELSE {g}(following, {start}) END AS finish,
-                   rec_due_on AS due_on
-            FROM assessments
-            UNION ALL
-            SELECT '', rec_made_on, {g}(as_of, rec_made_on), rec_due_on
-            FROM assessments WHERE preceding IS NULL AND rec_made_on IS NOT NULL
-            UNION ALL
-            SELECT '', made_on, NULL, due_on FROM ({never_sql}) never_assessed
+            SELECT p.status, r.made_on IS NOT NULL AS known, r.due_on,
+                   {g}(p.starts_on, COALESCE(r.made_on, p.starts_on)) AS start, p.ends_on
+            FROM {StatusPeriod._meta.db_table} p JOIN recommendations r ON r.id = p.recommendation_id
         ),
-        changes AS (
-            SELECT {STARTS} AS change, status AS change_status, start AS day, 0 AS change_after FROM periods
+        spans AS (
+            SELECT status, known, due_on, start,
+                   CASE WHEN ends_on IS NULL THEN NULL ELSE {g}(ends_on, start) END AS finish
+            FROM periods
             UNION ALL
-            SELECT {ENDS}, status, finish, 0 FROM periods WHERE finish IS NOT NULL
+            SELECT '{MADE}', made_on IS NOT NULL, due_on, made_on, NULL FROM recommendations WHERE made_on IS NOT NULL
+        ),
+        changes (change, change_status, known, day, change_after) AS (
+            SELECT {STARTS}, status, known, start, 0 FROM spans
+            UNION ALL
+            SELECT {ENDS}, status, known, finish, 0 FROM spans WHERE finish IS NOT NULL
             UNION ALL
             {overdue(OVERDUE_STARTS, "start")}
             UNION ALL
             {overdue(OVERDUE_ENDS, "finish")}
         )
-        SELECT change, change_status, day, change_after, COUNT(*) FROM changes
-        GROUP BY change, change_status, day, change_after
+        SELECT change, change_status, known, day, change_after, COUNT(*) FROM changes
+        GROUP BY change, change_status, known, day, change_after
     """
-    return sql, [*updates_params, *never_params, *done, *done]
+    return sql, params
 
 
 def status_timeline(queryset, *, points):
     """Counts by status at each date in ``points`` (what ``status_counts`` gives with
     ``on=point``) for the recommendations in ``queryset`` (filtered, not yet annotated).
 
-    Each assessment holds from its date (or the date the recommendation was made, if later)
-    until the next, later-dated assessment of the same recommendation; before the first one a
-    recommendation with a known date has no status. One query counts how many such periods
-    begin and end on each date (``_timeline_sql``); here those counts are added up to each
-    point. The database makes one pass over the status updates however many points there are,
-    and the rows it returns grow with the number of distinct dates, not of recommendations."""
-    # Drafts count toward nothing until a reviewer publishes them (``published()`` above).
-    delta = {key: [0] * (len(points) + 1) for key in [*STATUS_KEYS, "overdue"]}
+    One query counts how many spans begin and end on each date (``_timeline_sql``); here those
+    counts are added up to each point: a status's count is the number of its spans that cover the
+    point; "no status", the recommendations made by then (``MADE`` spans) less those with a status
+    among them; overdue, the overdue parts of the spans with an open status (a recommendation whose
+    date is unknown exists from its first assessment on), plus those of the ``MADE`` spans less the
+    done statuses' of the same recommendations. The database reads each status period once however
+    many points there are, and the rows it returns grow with the number of distinct dates, not of
+    recommendations."""
+    # Drafts count toward nothing until a reviewer publishes them: the periods are the published history.
+    spans, late = {}, {}
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # PostgreSQL's JIT compiler costs more than it saves on this one-off statement, and
@@ -298,18 +285,38 @@ def status_timeline(queryset, *, points):
             cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
         cursor.execute(*_timeline_sql(queryset, connection))
         rows = cursor.fetchall()
-    for kind, status, day, after, count in rows:
+    for kind, status, known, day, after, count in rows:
         if isinstance(day, str):  # SQLite hands dates back as text
             day = datetime.date.fromisoformat(day)
         # From the first point on (or, for a deadline, after) that day, the change counts.
         index = bisect.bisect_right(points, day) if after else bisect.bisect_left(points, day)
-        key = (status or NO_STATUS) if kind in (STARTS, ENDS) else "overdue"
-        delta[key][index] += count if kind in (STARTS, OVERDUE_STARTS) else -count
-    running = dict.fromkeys(delta, 0)
+        delta = (spans if kind in (STARTS, ENDS) else late).setdefault((status, bool(known)), [0] * len(points))
+        if index < len(points):
+            delta[index] += count if kind in (STARTS, OVERDUE_STARTS) else -count
+    running_spans = {key: 0 for key in spans}
+    running_late = {key: 0 for key in late}
+    done = done_statuses()
     result = []
     for index, point in enumerate(points):
-        for key in delta:
-            running[key] += delta[key][index]
-        by_status = {key: running[key] for key in STATUS_KEYS}
-        result.append({"date": point, **_summary_counts(by_status, running["overdue"])})
+        for key in spans:
+            running_spans[key] += spans[key][index]
+        for key in late:
+            running_late[key] += late[key][index]
+        by_status = dict.fromkeys(STATUS_KEYS, 0)
+        for (status, known), count in running_spans.items():
+            if status == MADE:
+                by_status[NO_STATUS] += count
+            else:
+                by_status[status] += count
+                if known:
+                    by_status[NO_STATUS] -= count
+        overdue = 0
+        for (status, known), count in running_late.items():
+            if status == MADE:
+                overdue += count
+            elif known and status in done:
+                overdue -= count
+            elif not known and status not in done:
+                overdue += count
+        result.append({"date": point, **_summary_counts(by_status, overdue)})
     return result
