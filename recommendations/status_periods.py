@@ -14,7 +14,10 @@ that
   size;
 - "how many recommendations were in each status on D" (``stats/?as_of=D``) is one pass over the
   periods that cover D, joined with the recommendations, instead of one probe of the history per
-  recommendation.
+  recommendation;
+- the counts at every point of a timeline (``stats/timeline/``) are one pass over the periods,
+  counting the days they begin and end (``stats._timeline_sql``), instead of a window over the
+  whole history.
 
 The rows carry the recommendation's sort key (``made_on_key``, ``COALESCE(made_on, 0001-01-01)``,
 the key of ``rec_made_on_keyset_idx``) so that the walk is in the lists' order. Whether a
