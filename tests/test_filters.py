@@ -4,6 +4,8 @@ by eye: a hit and a miss for every filter, as of today and as of past dates."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from recommendations.filters import RecommendationFilterSet, StatusUpdateFilterSet
@@ -14,6 +16,7 @@ from recommendations.models import (
     SourceTheme,
     StatusUpdate,
     SustainableDevelopmentGoal,
+    Theme,
 )
 from tests.factories import (
     ActorFactory,
@@ -390,3 +393,27 @@ def test_a_cycle_or_session_must_be_a_whole_number(api_client, value):
         assert response.status_code == 400, (name, value)
         assert name in response.json()
     assert api_client.get("/api/v1/recommendations/", {"upr_cycle": "3"}).status_code == 200
+
+
+def test_no_filter_repeats_a_row_or_sorts_every_match(rows, api_client):
+    """A row with both themes asked for is listed once, and a status update of it once. The
+    filters on a row's own columns (or a to-one relation's) add no DISTINCT: it made the database
+    sort every matching row, whole, before it could give the first page."""
+    b = Recommendation.objects.get(title="B")
+    b.themes.add(Theme.objects.get(slug="assembly"))
+    listed = api_client.get("/api/v1/recommendations/", {"theme": ["assembly", "torture"]}).json()["results"]
+    assert sorted(item["title"] for item in listed) == ["A", "B"]
+    updates = api_client.get("/api/v1/status-updates/", {"theme": ["assembly", "torture"]}).json()["results"]
+    assert sorted(item["id"] for item in updates) == sorted(
+        StatusUpdate.objects.filter(recommendation__title__in="AB").values_list("id", flat=True)
+    )
+    own_columns = {
+        "/api/v1/recommendations/": {"kind": "promise", "mechanism": "national", "country": "KZ", "sdg": "16"},
+        "/api/v1/status-updates/": {"status": "implemented", "kind": "promise", "theme": "assembly"},
+        "/api/v1/documents/": {"document_type": "report"},
+        "/api/v1/actors/": {"kind": "state"},
+    }
+    for url, params in own_columns.items():
+        with CaptureQueriesContext(connection) as queries:
+            assert api_client.get(url, params).status_code == 200
+        assert not [query["sql"] for query in queries if "DISTINCT" in query["sql"]], url

@@ -26,6 +26,7 @@ from .fields import (
     STATUS_CHOICES,
     BaseFilterSet,
     BooleanFilter,
+    ChoicesFilter,
     FixedChoicesFilter,
     IdFilter,
     SlugFilter,
@@ -62,9 +63,9 @@ class RecommendationFilterSet(BaseFilterSet):
             "An exact external id finds its row."
         ),
     )
-    kind = django_filters.MultipleChoiceFilter(choices=Recommendation.Kind.choices)
+    kind = ChoicesFilter(choices=Recommendation.Kind.choices)
     language = django_filters.CharFilter(label="Language of the title and text (en, ru, kk, …).")
-    status = django_filters.MultipleChoiceFilter(
+    status = ChoicesFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
         label="Implementation status (as of `as_of` if given); `no_status` for items not assessed yet.",
@@ -78,8 +79,8 @@ class RecommendationFilterSet(BaseFilterSet):
         label="Show statuses and overdue flags as they stood on this date (YYYY-MM-DD); "
         "leaves out recommendations made after it.",
     )
-    mechanism = django_filters.MultipleChoiceFilter(choices=Recommendation.Mechanism.choices)
-    state_response = django_filters.MultipleChoiceFilter(choices=Recommendation.StateResponse.choices)
+    mechanism = ChoicesFilter(choices=Recommendation.Mechanism.choices)
+    state_response = ChoicesFilter(choices=Recommendation.StateResponse.choices)
     theme = SlugFilter(model=Theme, method="filter_theme", label="Theme slug.")
     source_issue = django_filters.CharFilter(
         method="filter_source_issue",
@@ -90,7 +91,7 @@ class RecommendationFilterSet(BaseFilterSet):
     legal_provision = SlugFilter(model=LegalProvision, method="filter_legal_provision", label="Legal provision slug.")
     legal_provision_id = IdFilter(model=LegalProvision, method="filter_legal_provision", label="Legal provision id.")
     # By number: the 17 goals are fixed, so the choices are too (and no number can overflow).
-    sdg = django_filters.MultipleChoiceFilter(
+    sdg = ChoicesFilter(
         choices=[(str(number), f"SDG {number}") for number in SustainableDevelopmentGoal.NUMBERS],
         method="filter_sdg",
         label="Sustainable Development Goal by number (1–17).",
@@ -122,9 +123,7 @@ class RecommendationFilterSet(BaseFilterSet):
             "to it or to any actor of that country (its president, its authorities)."
         ),
     )
-    review_state = django_filters.MultipleChoiceFilter(
-        choices=ReviewState.choices, label="draft or published (only staff see drafts)."
-    )
+    review_state = ChoicesFilter(choices=ReviewState.choices, label="draft or published (only staff see drafts).")
     upr_cycle = WholeNumberFilter(min_value=0, max_value=32767)
     upr_session = WholeNumberFilter(min_value=0, max_value=32767)
     ordering = ordering_filter(
@@ -253,18 +252,18 @@ class StatusUpdateFilterSet(BaseFilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="Search the summary.")
     recommendation = IdFilter(model=Recommendation, label="Recommendation id.")
-    status = django_filters.MultipleChoiceFilter(choices=ImplementationStatus.choices)
+    status = ChoicesFilter(choices=ImplementationStatus.choices)
     as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte", label="Dated on or after.")
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte", label="Dated on or before.")
-    as_of_precision = django_filters.MultipleChoiceFilter(choices=DatePrecision.choices)
-    assessor_kind = django_filters.MultipleChoiceFilter(choices=StatusUpdate.AssessorKind.choices)
+    as_of_precision = ChoicesFilter(choices=DatePrecision.choices)
+    assessor_kind = ChoicesFilter(choices=StatusUpdate.AssessorKind.choices)
     assessed_by = SlugFilter(model=Actor, field_name="assessed_by", label="Assessor's slug.")
     assessed_by_id = IdFilter(model=Actor, field_name="assessed_by", label="Assessor's id.")
-    kind = django_filters.MultipleChoiceFilter(
+    kind = ChoicesFilter(
         choices=Recommendation.Kind.choices, field_name="recommendation__kind", label="Kind of the recommendation."
     )
-    theme = SlugFilter(model=Theme, field_name="recommendation__themes", distinct=True)
-    mechanism = django_filters.MultipleChoiceFilter(
+    theme = SlugFilter(model=Theme, method="filter_theme", label="Theme slug (of the recommendation).")
+    mechanism = ChoicesFilter(
         choices=Recommendation.Mechanism.choices,
         field_name="recommendation__mechanism",
         label="Mechanism of the recommendation.",
@@ -274,9 +273,7 @@ class StatusUpdateFilterSet(BaseFilterSet):
         label="The state under review of the recommendation, by ISO country code (KZ) or actor slug, as for "
         "recommendations.",
     )
-    review_state = django_filters.MultipleChoiceFilter(
-        choices=ReviewState.choices, label="draft or published (only staff see drafts)."
-    )
+    review_state = ChoicesFilter(choices=ReviewState.choices, label="draft or published (only staff see drafts).")
     ordering = ordering_filter("as_of", "created_at", "updated_at", "id")
 
     class Meta:
@@ -285,6 +282,10 @@ class StatusUpdateFilterSet(BaseFilterSet):
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, value, ["summary"])
+
+    def filter_theme(self, queryset, name, value):
+        themed = linked_through(Recommendation.objects.all(), "themes", theme__in=value)
+        return queryset.filter(recommendation__in=themed.values("pk"))
 
     def filter_state_under_review(self, queryset, name, value):
         recommendations = Recommendation.objects.for_state_under_review(known_state(name, value, self.request))

@@ -15,6 +15,7 @@ from ..models import (
 )
 from .fields import (
     BaseFilterSet,
+    ChoicesFilter,
     FixedChoicesFilter,
     IdFilter,
     LookupSearchFilter,
@@ -33,7 +34,7 @@ class SourceDocumentFilterSet(BaseFilterSet):
         label="Search the external id, title and publisher.",
     )
     external_id = django_filters.CharFilter()
-    document_type = django_filters.MultipleChoiceFilter(choices=SourceDocument.DocumentType.choices)
+    document_type = ChoicesFilter(choices=SourceDocument.DocumentType.choices)
     language = django_filters.CharFilter()
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
@@ -49,7 +50,7 @@ class ActorFilterSet(BaseFilterSet):
 
     q = LookupSearchFilter(lookups=("name__icontains", "slug__icontains"), label="Search the name and slug.")
     slug = django_filters.CharFilter()
-    kind = django_filters.MultipleChoiceFilter(choices=Actor.Kind.choices)
+    kind = ChoicesFilter(choices=Actor.Kind.choices)
     country = FixedChoicesFilter(choices=list(countries))
     part_of = SlugFilter(model=Actor, field_name="part_of")
     part_of_id = IdFilter(model=Actor, field_name="part_of")
