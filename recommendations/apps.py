@@ -1,6 +1,7 @@
 import sys
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_save
 
 
@@ -11,6 +12,8 @@ class RecommendationsConfig(AppConfig):
 
     def ready(self):
         # Register the background jobs' handlers with the task a worker runs.
+        from tracker.database import configure_session
+
         from .jobs import assessment, export, imports, review  # noqa: F401
         from .models import SourceDocument, guard_fixture_document
         from .roles import sync_roles_after_migrate
@@ -19,6 +22,8 @@ class RecommendationsConfig(AppConfig):
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         # loaddata saves rows "raw", past SourceDocument.save(): the cited-text guard runs here for it.
         pre_save.connect(guard_fixture_document, sender=SourceDocument, dispatch_uid="guard_fixture_document")
+        # Each new database session's settings (PostgreSQL: no JIT).
+        connection_created.connect(configure_session, dispatch_uid="configure_session")
         self._name_history_models()
 
     def _name_history_models(self):

@@ -135,6 +135,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # With the database unreachable every request gets a 503 with this Retry-After (seconds), and the
 # outage is logged (and mailed to ADMINS) at most once per interval per worker (tracker/errors.py).
+# PostgreSQL's JIT compiler costs the API's statements more than it saves (tracker/database.py).
+DATABASE_JIT = env.bool("DATABASE_JIT", default=False)
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=10)
 DATABASE_UNAVAILABLE_LOG_INTERVAL = env.int("DATABASE_UNAVAILABLE_LOG_INTERVAL", default=300)
 
