@@ -7,6 +7,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .. import quotes
+from ..keyset import sort_key
 from ..querysets import SourceDocumentQuerySet
 from .common import DateBasis, DatePrecision, TimestampedModel, check_period_start, format_partial_date, text_sha256
 
@@ -116,6 +117,16 @@ class SourceDocument(TimestampedModel):
 
     class Meta:
         ordering = ["-published_on", "external_id"]
+        indexes = [
+            # The list's order and its keyset pages: the public list walks it to its first visible rows
+            # instead of checking every document's citations before sorting them.
+            models.Index(
+                sort_key("published_on", models.DateField(), nullable=True).desc(),
+                models.F("external_id"),
+                models.F("id").desc(),
+                name="document_keyset_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_precision_valid",

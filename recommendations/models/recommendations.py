@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from ..keyset import made_on_key
+from ..keyset import made_on_key, sort_key
 from ..permissions import RECOMMENDATION_PERMISSIONS
 from ..querysets import ClusterQuerySet, RecommendationQuerySet
 from .common import (
@@ -210,6 +210,14 @@ class Recommendation(ReviewedModel):
             models.Index(made_on_key().desc(), models.F("id").desc(), name="rec_made_on_keyset_idx"),
             models.Index(
                 models.F("current_status"), made_on_key().desc(), models.F("id").desc(), name="rec_status_keyset_idx"
+            ),
+            # Deadlines in order (``ordering=due_on``: the dashboard's overdue promises), a walk of the
+            # rows that have one, as every deadline filter (``overdue``, ``due_before``) implies.
+            models.Index(
+                sort_key("due_on", models.DateField(), nullable=True),
+                models.F("id"),
+                name="rec_due_on_keyset_idx",
+                condition=Q(due_on__isnull=False),
             ),
         ]
         constraints = [

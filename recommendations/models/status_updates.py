@@ -87,6 +87,9 @@ class StatusUpdate(ReviewedModel):
             ),
             # The history list's order (newest first) and its keyset pages; as_of ranges too.
             models.Index(fields=["-as_of", "-created_at", "-id"], name="status_as_of_idx"),
+            # ``ordering=-as_of`` (the dashboard's latest assessments) or ``as_of``: the keyset order is
+            # the date, then the id; without it the whole day's assessments were sorted for a page.
+            models.Index(fields=["-as_of", "-id"], name="status_as_of_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
