@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='sourcedocument',
-            index=models.Index(models.OrderBy(django.db.models.functions.comparison.Coalesce(models.F('published_on'), models.Value(datetime.date(1, 1, 1), output_field=models.DateField()), output_field=models.DateField()), descending=True), models.F('external_id'), models.OrderBy(models.F('id'), descending=True), name='document_keyset_idx'),
+            index=models.Index(models.OrderBy(django.db.models.functions.comparison.Coalesce(models.F('published_on'), models.Value(datetime.date(1, 1, 1), output_field=models.DateField()), output_field=models.DateField()), descending=True), models.F('external_id'), models.F('id'), name='document_keyset_idx'),
         ),
         migrations.AddIndex(
             model_name='statusupdate',

@@ -123,7 +123,7 @@ class SourceDocument(TimestampedModel):
             models.Index(
                 sort_key("published_on", models.DateField(), nullable=True).desc(),
                 models.F("external_id"),
-                models.F("id").desc(),
+                models.F("id"),
                 name="document_keyset_idx",
             ),
         ]
