@@ -10,6 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from recommendations.filters import text_search
+from recommendations.models import StatusUpdate
+
 pytestmark = pytest.mark.django_db
 
 LISTS = [
@@ -33,11 +36,32 @@ def test_the_page_walks_the_index_of_its_order(seeded, api_client, url, params, 
     with CaptureQueriesContext(connection) as queries:
         assert api_client.get(url, params).status_code == 200
     [page] = [query["sql"] for query in queries if "ORDER BY" in query["sql"] and " LIMIT " in query["sql"]]
+    assert index in plan_of(page)
+
+
+def plan_of(sql, params=()):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the seed data's statistics, whatever ran before
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL enable_incremental_sort = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {page}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert index in plan, plan
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_status_updates_search_reads_its_gin_index(seeded, api_client):
+    """``q`` over the assessments' summaries (``text_search``) is served by
+    ``status_summary_search_idx``, whose expression must be the search's own; and a rare word's
+    few matches are then the list (by id), not a walk of every assessment in the list's order."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    search = text_search(StatusUpdate.objects.order_by(), "reform", ["summary"]).values("pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")  # left: the seq scan, or a bitmap of an index on it
+        plan = plan_of(*search.query.sql_with_params())
+    assert "status_summary_search_idx" in plan, plan
+    with CaptureQueriesContext(connection) as queries:
+        listed = api_client.get("/api/v1/status-updates/", {"q": "reform"}).json()["results"]
+    assert listed and all("reform" in item["summary"].lower() for item in listed)
+    page = [query["sql"] for query in queries if "ORDER BY" in query["sql"] and " LIMIT " in query["sql"]]
+    assert page and "@@" not in page[0] and " IN (" in page[0]

@@ -2,6 +2,7 @@
 
 import django_filters
 import django_filters.fields
+from django.db import connection
 from django.db.models import BigIntegerField, Case, DateField, F, Q, Value, When
 from django_countries import countries
 
@@ -246,6 +247,10 @@ class TimelineFilterSet(RecommendationFilterSet):
         return django_filters.FilterSet.filter_queryset(self, queryset)
 
 
+# A search of the status history with at most this many matches lists them by id (``filter_q``).
+SEARCH_MATCHES_BY_ID = 1000
+
+
 class StatusUpdateFilterSet(BaseFilterSet):
     """Filters for the status history: "what changed this month?" is
     ``as_of_after=2024-04-01&as_of_before=2024-04-30`` (dated then) or ``updated_after=`` (recorded then)."""
@@ -281,7 +286,14 @@ class StatusUpdateFilterSet(BaseFilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return text_search(queryset, value, ["summary"])
+        found = text_search(queryset, value, ["summary"])
+        if connection.vendor != "postgresql" or found is queryset:
+            return found
+        # Not knowing how rare a word is, the planner walks the list's order for a page of matches
+        # and reads every assessment when none matches (7 s at 2.6 million). The search's GIN index
+        # gives the matches in milliseconds: when they are few, the list is those rows by id.
+        matches = list(found.order_by().values_list("pk", flat=True)[: SEARCH_MATCHES_BY_ID + 1])
+        return queryset.filter(pk__in=matches) if len(matches) <= SEARCH_MATCHES_BY_ID else found
 
     def filter_theme(self, queryset, name, value):
         themed = linked_through(Recommendation.objects.all(), "themes", theme__in=value)
