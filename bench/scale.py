@@ -14,7 +14,9 @@ ratio endpoint / floor per size and the growth ratio largest / smallest size per
 sizes at once. A call slower than ``--timeout`` seconds (default 60) is stopped (and the database's
 ``statement_timeout`` stops its query) and shows as "timeout after N s" instead of a figure, so a
 run at 1,000,000 always ends with its table. The ranked ``q`` search is measured with a common, a
-rare and a misspelt word.
+rare and a misspelt word. The first page, a deep cursor page and the detail also have a
+**framework floor** row (``bench/framework_floor.py``): their floor's statements served by a bare
+DRF view through the same client and middleware, what this stack costs before any endpoint code.
 
 Each size runs in its own process (Django binds one database per process); see docs/performance.md.
 """
