@@ -135,8 +135,11 @@ def test_the_list_on_a_phone_shows_title_status_and_overdue_without_scrolling_si
         box = cell.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, text
     # The filters are one tap away.
+    from playwright.sync_api import expect  # as the fixtures do: only where the browser runs
+
     page.locator("a:has-text('Filters')").first.click()
-    assert page.get_by_text("By overdue").is_visible()
+    # The panel slides in: wait for it (up to Playwright's timeout), as a person would.
+    expect(page.get_by_text("By overdue")).to_be_visible()
     assert_clean(phone)
 
 
