@@ -41,7 +41,7 @@ class _Collecting:
 
 class FloorView(APIView):
     permission_classes = [AllowAny]  # the same cost as the API's: a class asked for each request
-    floor = None  # a function of a cursor, as in bench/scale.py
+    floor = None  # a function of a cursor, as in bench/floors.py
 
     def get(self, request):
         with connection.cursor() as cursor:
