@@ -26,6 +26,8 @@ LISTS = [
     # The dashboard's latest assessments.
     ("/api/v1/status-updates/", {"ordering": "-as_of"}, "status_as_of_id_idx"),
     ("/api/v1/documents/", {}, "document_keyset_idx"),
+    ("/api/v1/recommendations/", {"upr_cycle": "3"}, "rec_upr_cycle_keyset_idx"),
+    ("/api/v1/recommendations/", {"ordering": "-title"}, "rec_title_keyset_idx"),
 ]
 
 

@@ -219,6 +219,14 @@ class Recommendation(ReviewedModel):
                 name="rec_due_on_keyset_idx",
                 condition=Q(due_on__isnull=False),
             ),
+            # ``upr_cycle=`` in the default order: a cycle's rows are years old, so a walk of the
+            # whole list's order skipped every newer row first (444 ms at a million).
+            models.Index(
+                models.F("upr_cycle"), made_on_key().desc(), models.F("id").desc(), name="rec_upr_cycle_keyset_idx"
+            ),
+            models.Index(fields=["language"], name="rec_language_idx"),
+            # ``ordering=title`` (either way) and its keyset pages.
+            models.Index(fields=["title", "id"], name="rec_title_keyset_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
