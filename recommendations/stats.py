@@ -225,6 +225,14 @@ def _timeline_sql(queryset, connection):
     recommendations_sql, params = recommendations.query.sql_with_params()
     g = _greatest(connection)
 
+    done = list(done_statuses())
+    in_done = f"status IN ({', '.join(['%s'] * len(done))})"
+    # The overdue count reads only these spans' overdue parts (``status_timeline``): the MADE
+    # spans, the done statuses of recommendations with a known date and the open statuses of
+    # those without one. (The open statuses of dated recommendations, most spans, are counted
+    # through their MADE span.)
+    overdue_spans = f"(status = '{MADE}' OR ({in_done}) = known)"
+
     def overdue(kind, boundary):
         # In a span [start, end), overdue on a point p = start <= p and the deadline passed before
         # p, minus the same for end. Each pair is one date g = the later of the boundary and the
@@ -232,7 +240,7 @@ def _timeline_sql(queryset, connection):
         return (
             f"SELECT {kind}, status, known, day, CASE WHEN {deadline_passed_sql('due_on', 'day')} THEN 0 ELSE 1 END "
             f"FROM (SELECT status, known, {g}({boundary}, due_on) AS day, due_on FROM spans "
-            f"WHERE due_on IS NOT NULL AND {boundary} IS NOT NULL) late"
+            f"WHERE due_on IS NOT NULL AND {boundary} IS NOT NULL AND {overdue_spans}) late"
         )
 
     sql = f"""
@@ -261,7 +269,7 @@ def _timeline_sql(queryset, connection):
         SELECT change, change_status, known, day, change_after, COUNT(*) FROM changes
         GROUP BY change, change_status, known, day, change_after
     """
-    return sql, params
+    return sql, [*params, *done, *done]
 
 
 def status_timeline(queryset, *, points):
