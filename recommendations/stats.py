@@ -279,11 +279,11 @@ def status_timeline(queryset, *, points):
     One query counts how many spans begin and end on each date (``_timeline_sql``); here those
     counts are added up to each point: a status's count is the number of its spans that cover the
     point; "no status", the recommendations made by then (``MADE`` spans) less those with a status
-    among them; overdue, the overdue parts of the spans with an open status (a recommendation whose
-    date is unknown exists from its first assessment on), plus those of the ``MADE`` spans less the
-    done statuses' of the same recommendations. The database reads each status period once however
-    many points there are, and the rows it returns grow with the number of distinct dates, not of
-    recommendations."""
+    among them; overdue, the overdue parts of the ``MADE`` spans less those of the done-status spans
+    of the same (dated) recommendations, plus those of the open-status spans of recommendations
+    whose date is unknown (they exist from their first assessment on). The database reads each
+    status period once however many points there are, and the rows it returns grow with the number
+    of distinct dates, not of recommendations."""
     # Drafts count toward nothing until a reviewer publishes them: the periods are the published history.
     spans, late = {}, {}
     with transaction.atomic(), connection.cursor() as cursor:
